@@ -1,0 +1,79 @@
+/**
+ * The composition root: turns loaded settings into live parts (ledger, sink, source adapters)
+ * and closes them again. Commands and the daemon get their parts from here, never build them.
+ */
+import type { Logger } from 'winston';
+import type { SourceAdapter } from './adapters/adapter.js';
+import { adapterRegistry } from './adapters/registry.js';
+import { SqliteLedger } from './ledger/sqlite-ledger.js';
+import type { CompiledMapping } from './mapping/compile-mapping.js';
+import type { LoadedSettings } from './settings/load-settings.js';
+import { LaporV3Sink } from './sinks/lapor-v3/lapor-v3-sink.js';
+import type { Sink } from './sinks/sink.js';
+import type { RetryPolicy } from './sync/retry-policy.js';
+
+export interface BridgeSource {
+  readonly id: string;
+  readonly kind: string;
+  readonly schedule: string;
+  readonly adapter: SourceAdapter;
+  readonly mapping: CompiledMapping;
+}
+
+export interface Bridge {
+  readonly config: LoadedSettings;
+  readonly ledger: SqliteLedger;
+  readonly sink: Sink;
+  readonly sources: readonly BridgeSource[];
+  readonly logger: Logger;
+  readonly retryPolicy: RetryPolicy;
+  close(): Promise<void>;
+}
+
+export interface OpenBridgeOptions {
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+export function createSink(config: LoadedSettings): Sink {
+  const d = config.settings.destination;
+  switch (d.dialect) {
+    case 'lapor-v3':
+      return new LaporV3Sink(d, { inCallRetries: config.settings.delivery.in_call_retries });
+  }
+}
+
+export async function openBridge(config: LoadedSettings, options: OpenBridgeOptions): Promise<Bridge> {
+  const now = options.now ?? (() => new Date());
+  const ledger = SqliteLedger.open(config.ledgerPath, { piiKey: config.settings.ledger.pii_key?.reveal(), now });
+  const sink = createSink(config);
+  const sources: BridgeSource[] = [];
+  try {
+    for (const s of config.sources.filter((x) => x.enabled)) {
+      const factory = adapterRegistry[s.adapterKind];
+      if (!factory) throw new Error(`[${s.id}] unknown adapter ${s.adapterKind}`);
+      const adapter = factory.create(s.adapterConfig as never, { sourceId: s.id, logger: options.logger, now });
+      await adapter.open();
+      ledger.ensureSource(s.id, s.adapterKind);
+      sources.push({ id: s.id, kind: s.adapterKind, schedule: s.schedule, adapter, mapping: s.mapping });
+    }
+  } catch (err) {
+    for (const s of sources) await s.adapter.close();
+    ledger.close();
+    throw err;
+  }
+  const r = config.settings.delivery.retry;
+  return {
+    config,
+    ledger,
+    sink,
+    sources,
+    logger: options.logger,
+    retryPolicy: { baseMs: r.base, maxMs: r.max, windowMs: r.window },
+    async close() {
+      for (const s of sources) await s.adapter.close();
+      await sink.close();
+      ledger.close();
+    },
+  };
+}

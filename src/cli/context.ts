@@ -1,0 +1,43 @@
+/** What every command gets: global options, a logger, and ways to open settings and the ledger. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { Logger } from 'winston';
+import { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { createLogger } from '../util/logger.js';
+import { UsageError } from './output.js';
+
+export interface GlobalOptions {
+  readonly config: string;
+  readonly json?: boolean;
+  readonly logLevel?: string;
+}
+
+export const DEFAULT_CONFIG = 'config/bridge.yaml';
+
+export function makeLogger(g: GlobalOptions, fallbackLevel = 'info'): Logger {
+  return createLogger({ level: g.logLevel ?? fallbackLevel });
+}
+
+/**
+ * The ledger path from bridge.yaml without resolving secrets, so an auditor can query the
+ * ledger without holding the LAPOR! tokens. `--ledger` overrides.
+ */
+export function ledgerPathFrom(g: GlobalOptions, override?: string): string {
+  if (override) return path.resolve(override);
+  const file = path.resolve(g.config);
+  let doc: unknown;
+  try {
+    doc = parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass --config or --ledger`);
+  }
+  const p = (doc as { ledger?: { path?: unknown } } | null)?.ledger?.path;
+  return path.resolve(path.dirname(file), typeof p === 'string' ? p : '../data/ledger.sqlite');
+}
+
+export function openLedgerReadable(g: GlobalOptions, override?: string): SqliteLedger {
+  const file = ledgerPathFrom(g, override);
+  if (!fs.existsSync(file)) throw new UsageError(`no ledger at ${file}; run a sync first or pass --ledger <file>`);
+  return SqliteLedger.open(file);
+}

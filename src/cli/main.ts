@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * `sp4n-bridge` — the one binary. Exit codes: 0 ok, 1 failure, 2 usage error.
+ * Commands load their modules lazily so `--help` stays fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, formatProblem } from '../settings/load-settings.js';
+import { redactText } from '../util/redact.js';
+import { DEFAULT_CONFIG, type GlobalOptions } from './context.js';
+import { UsageError } from './output.js';
+
+
+function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+let exitCode = 0;
+
+/** Wraps a command: runs it, maps errors to exit codes and messages (usage vs failure). */
+function run<A extends unknown[]>(fn: (g: GlobalOptions, ...args: A) => Promise<number> | number) {
+  return async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const positional = args.slice(0, -1) as A;
+    exitCode = await fn(globals(cmd), ...positional);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('sp4n-bridge')
+    .description('Carries citizen complaints from local complaint apps into SP4N-LAPOR!, exactly once, with an auditable SQLite ledger.')
+    .option('-c, --config <file>', 'main configuration file', DEFAULT_CONFIG)
+    .option('--json', 'machine-readable output (one JSON document on stdout)')
+    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['error', 'warn', 'info', 'debug']))
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('demo')
+    .description('sandbox: start simulated Bebeja and LAPOR! in-process, seed complaints, run a full cycle and show what happened')
+    .option('--dir <dir>', 'where to keep the demo config and ledger (default: a new temporary folder)')
+    .action(run(async (g, o: { dir?: string }) => (await import('./commands/demo.js')).demoCommand(g, o)));
+
+  program
+    .command('sync')
+    .description('run one cycle now: pull every source (or one), then deliver what is due')
+    .option('-s, --source <id>', 'only this source')
+    .option('--dry-run', 'map and compare with the ledger, but write and send nothing')
+    .option('--since <date>', 'backfill: read from this date (YYYY-MM-DD in WIB, or ISO 8601) instead of the saved cursor')
+    .option('--full', 'full re-scan: read everything; the ledger skips what it already has')
+    .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/sync.js')).syncCommand(g, o)));
+
+  const config = program.command('config').description('configuration tools');
+  config
+    .command('check')
+    .description('validate every configuration file and secret reference; exit 1 on any problem')
+    .action(run(async (g) => (await import('./commands/config-check.js')).configCheck(g)));
+
+  const ledger = program.command('ledger').description('query the ledger (read-only; needs no LAPOR! secrets)');
+  const ledgerOpt = (c: Command) => c.option('--ledger <file>', 'ledger file (default: ledger.path from --config)');
+  ledgerOpt(ledger.command('status').description('records by state, warnings, paused destinations, last runs')).action(
+    run(async (g, o: { ledger?: string }) => (await import('./commands/ledger.js')).ledgerStatus(g, o)),
+  );
+  ledgerOpt(ledger.command('list').description('list records, newest first'))
+    .option('--state <state>', 'only records in this state')
+    .option('-s, --source <id>', 'only this source')
+    .option('--limit <n>', 'at most n records', '100')
+    .action(run(async (g, o: Record<string, string>) => (await import('./commands/ledger.js')).ledgerList(g, o)));
+  ledgerOpt(ledger.command('show').description('the full timeline of one complaint').argument('<ref>', 'source/external_id, LAPOR! id, or source ticket')).action(
+    run(async (g, ref: string, o: { ledger?: string }) => (await import('./commands/ledger.js')).ledgerShow(g, ref, o)),
+  );
+
+  const simulate = program.command('simulate').description('run a simulator as a standalone server, to try a config before going live');
+  for (const which of ['lapor', 'bebeja'] as const) {
+    simulate
+      .command(which)
+      .description(which === 'lapor' ? 'LAPOR! v3 integration API simulator' : 'Bebeja complaint API simulator (seeded with demo complaints)')
+      .option('-p, --port <port>', 'port (0 = any free port)', which === 'lapor' ? '8081' : '8082')
+      .option('--host <host>', 'address to bind', '127.0.0.1')
+      .action(run(async (g, o: { port: string; host: string }) => (await import('./commands/simulate.js')).simulateCommand(g, which, o)));
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`sp4n-bridge: ${redactText(err.message)}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`sp4n-bridge: configuration is invalid:\n${err.problems.map(formatProblem).join('\n')}\nRun "sp4n-bridge config check" for details.\n`);
+      return 1;
+    }
+    process.stderr.write(`sp4n-bridge: ${redactText((err as Error).message ?? String(err))}\n`);
+    if (process.env.SP4N_DEBUG) process.stderr.write(`${redactText((err as Error).stack ?? '')}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${(await import('node:fs')).realpathSync(process.argv[1])}`).href;
+if (invokedDirectly) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`sp4n-bridge: ${String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+

@@ -1,0 +1,109 @@
+/**
+ * The ledger contract: what intake, delivery and the auditor commands may ask of the ledger.
+ *
+ * The ledger is the only thing that joins intake and delivery (DESIGN §2). Every method that
+ * changes state does so in one SQLite transaction, and every state change appends a hash-chained
+ * event, so the ledger can later prove what happened to every complaint.
+ */
+import type { CanonicalComplaint } from '../mapping/canonical.js';
+import type { RecordState } from './record-state.js';
+
+/** Who did it: `system` for the bridge itself, otherwise the OS user of an operator action. */
+export type Actor = string;
+
+export interface Warning {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** One mapped source record as intake hands it to the ledger. */
+export type IntakeItem =
+  | {
+      readonly kind: 'mapped';
+      readonly externalId: string;
+      readonly complaint: CanonicalComplaint;
+      /** SHA-256 over exactly what the sink would send (DESIGN §5). */
+      readonly contentHash: string;
+      readonly warnings: readonly Warning[];
+      readonly mappingVersion: string;
+    }
+  | {
+      readonly kind: 'quarantined';
+      readonly externalId: string;
+      readonly reason: string;
+      /** Hash of the raw record and mapping version: the same failure is not re-recorded. */
+      readonly failureHash: string;
+      readonly mappingVersion: string;
+    };
+
+export type IntakeOutcome = 'new' | 'changed' | 'unchanged' | 'quarantined';
+
+export interface IntakeCounts {
+  new: number;
+  changed: number;
+  unchanged: number;
+  quarantined: number;
+  warnings: number;
+}
+
+export interface RecordRow {
+  id: number;
+  source_id: string;
+  external_id: string;
+  ticket: string | null;
+  state: RecordState;
+  version: number;
+  content_hash: string | null;
+  sending_version: number | null;
+  sent_version: number | null;
+  idempotency_key: string | null;
+  lapor_id: string | null;
+  attempt_count: number;
+  next_attempt_at: string | null;
+  first_failed_at: string | null;
+  last_error: string | null;
+  quarantine_reason: string | null;
+  warning_count: number;
+  received_at: string | null;
+  first_seen_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface AttemptInput {
+  readonly operation: 'upload' | 'create' | 'lookup' | 'fetch_attachment';
+  readonly idempotencyKey?: string;
+  readonly payloadHash?: string;
+  readonly httpStatus?: number;
+  readonly outcome: string;
+  readonly latencyMs: number;
+  readonly reply?: string;
+  readonly error?: string;
+  readonly at: string;
+}
+
+export interface EventRow {
+  id: number;
+  at: string;
+  record_id: number | null;
+  source_id: string | null;
+  run_id: number | null;
+  type: string;
+  from_state: string | null;
+  to_state: string | null;
+  actor: string;
+  reason: string | null;
+  data_json: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface TransitionOptions {
+  readonly reason?: string;
+  readonly actor?: Actor;
+  readonly runId?: number;
+  readonly eventType?: string;
+  readonly data?: Record<string, unknown>;
+  /** Column updates made in the same transaction as the state change. */
+  readonly set?: Partial<Pick<RecordRow, 'lapor_id' | 'next_attempt_at' | 'first_failed_at' | 'last_error' | 'sent_version' | 'delivered_at' | 'attempt_count' | 'sending_version' | 'idempotency_key'>>;
+}

@@ -1,0 +1,15 @@
+/**
+ * Numbered ledger migrations, applied in order at open. `PRAGMA user_version` holds the number of
+ * the last one applied; a migration is never edited once released — add the next number instead.
+ */
+import { sql as m001 } from './001-initial.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: m001 }];
+
+export const LATEST_VERSION = migrations.length;

@@ -1,0 +1,527 @@
+/**
+ * The SQLite ledger (better-sqlite3, WAL, foreign keys, numbered migrations applied at open).
+ *
+ * Invariants kept here:
+ * - a source's cursor only moves in the same transaction that makes its records durable;
+ * - every state change is checked against the state machine and appends a hash-chained event;
+ * - the NIK never reaches the database in clear: it is replaced by a keyed hash before storage.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { CanonicalComplaint } from '../mapping/canonical.js';
+import { hmacSha256, sha256, stableStringify } from '../util/stable-json.js';
+import type {
+  Actor,
+  AttemptInput,
+  EventRow,
+  IntakeCounts,
+  IntakeItem,
+  IntakeOutcome,
+  RecordRow,
+  TransitionOptions,
+  Warning,
+} from './ledger.js';
+import { LATEST_VERSION, migrations } from './migrations/index.js';
+import { assertTransition, type RecordState } from './record-state.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface SqliteLedgerOptions {
+  /** Key for the NIK hash (a secret from config); without it NIKs are dropped, never stored. */
+  readonly piiKey?: string;
+  readonly now?: () => Date;
+}
+
+/** What the ledger stores instead of the canonical complaint: the NIK is a keyed hash. */
+export type StoredComplaint = Omit<CanonicalComplaint, 'reporter'> & {
+  reporter?: Omit<NonNullable<CanonicalComplaint['reporter']>, 'nik'> & { nik_hash?: string };
+};
+
+export interface RecordVersionRow {
+  record_id: number;
+  version: number;
+  content_hash: string;
+  canonical_json: string;
+  warnings_json: string;
+  mapping_version: string;
+  created_at: string;
+}
+
+export class LedgerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`[ledger] ${message}`);
+  }
+}
+
+export function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+export class SqliteLedger {
+  readonly db: Database.Database;
+  private readonly now: () => Date;
+  private readonly piiKey: string | undefined;
+
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+    options: SqliteLedgerOptions,
+  ) {
+    this.db = db;
+    this.now = options.now ?? (() => new Date());
+    this.piiKey = options.piiKey;
+  }
+
+  static open(file: string, options: SqliteLedgerOptions = {}): SqliteLedger {
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600));
+    }
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    const ledger = new SqliteLedger(file, db, options);
+    ledger.migrate();
+    return ledger;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion();
+    if (current > LATEST_VERSION) {
+      throw new LedgerError('LEDGER_TOO_NEW', `${this.path} has schema version ${current}, newer than this bridge knows (${LATEST_VERSION}); upgrade the bridge`);
+    }
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.pragma(`user_version = ${m.version}`);
+      })();
+    }
+  }
+
+  private iso(): string {
+    return this.now().toISOString();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Appends one hash-chained event. Must run inside the caller's transaction. */
+  appendEvent(e: {
+    type: string;
+    recordId?: number | null;
+    sourceId?: string | null;
+    runId?: number | null;
+    fromState?: string | null;
+    toState?: string | null;
+    actor?: Actor;
+    reason?: string | null;
+    data?: Record<string, unknown> | null;
+  }): EventRow {
+    const prev = this.db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+    const row = {
+      id: (prev?.id ?? 0) + 1,
+      at: this.iso(),
+      record_id: e.recordId ?? null,
+      source_id: e.sourceId ?? null,
+      run_id: e.runId ?? null,
+      type: e.type,
+      from_state: e.fromState ?? null,
+      to_state: e.toState ?? null,
+      actor: e.actor ?? 'system',
+      reason: e.reason ?? null,
+      data_json: e.data ? stableStringify(e.data) : null,
+      prev_hash: prev?.hash ?? GENESIS_HASH,
+    };
+    const hash = eventHash(row);
+    this.db
+      .prepare(
+        `INSERT INTO events (id, at, record_id, source_id, run_id, type, from_state, to_state, actor, reason, data_json, prev_hash, hash)
+         VALUES (@id, @at, @record_id, @source_id, @run_id, @type, @from_state, @to_state, @actor, @reason, @data_json, @prev_hash, @hash)`,
+      )
+      .run({ ...row, hash });
+    return { ...row, hash };
+  }
+
+  // ---------------------------------------------------------------- sources, cursors, runs
+
+  ensureSource(id: string, kind: string): void {
+    this.db.prepare('INSERT INTO sources (id, kind, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind').run(id, kind, this.iso());
+  }
+
+  getCursor<C>(sourceId: string): C | undefined {
+    const row = this.db.prepare('SELECT cursor_json FROM cursors WHERE source_id = ?').get(sourceId) as { cursor_json: string } | undefined;
+    return row ? (JSON.parse(row.cursor_json) as C) : undefined;
+  }
+
+  startRun(kind: string, sourceId: string | null): number {
+    return this.db.transaction(() => {
+      const id = Number(this.db.prepare("INSERT INTO runs (kind, source_id, started_at, status) VALUES (?, ?, ?, 'running')").run(kind, sourceId, this.iso()).lastInsertRowid);
+      this.appendEvent({ type: 'run_started', sourceId, runId: id, data: { kind } });
+      return id;
+    })();
+  }
+
+  finishRun(runId: number, status: 'ok' | 'failed', counts: Record<string, unknown>, error?: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE runs SET finished_at = ?, status = ?, counts_json = ?, error = ? WHERE id = ?').run(this.iso(), status, stableStringify(counts), error ?? null, runId);
+      this.appendEvent({ type: 'run_finished', runId, reason: error ?? null, data: { status, ...counts } });
+    })();
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  /**
+   * Makes one batch durable and moves the source's cursor, in ONE transaction (DESIGN §2):
+   * a crash before the commit loses nothing, because the cursor has not moved either.
+   */
+  commitBatch(sourceId: string, runId: number, items: readonly IntakeItem[], cursor: unknown): { counts: IntakeCounts; outcomes: IntakeOutcome[] } {
+    return this.db.transaction(() => {
+      const counts: IntakeCounts = { new: 0, changed: 0, unchanged: 0, quarantined: 0, warnings: 0 };
+      const outcomes: IntakeOutcome[] = [];
+      for (const item of items) {
+        const outcome = item.kind === 'mapped' ? this.intakeMapped(sourceId, runId, item) : this.intakeQuarantined(sourceId, runId, item);
+        counts[outcome]++;
+        if (item.kind === 'mapped' && outcome !== 'unchanged') counts.warnings += item.warnings.length;
+        outcomes.push(outcome);
+      }
+      if (cursor !== undefined) {
+        this.db
+          .prepare('INSERT INTO cursors (source_id, cursor_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET cursor_json = excluded.cursor_json, updated_at = excluded.updated_at')
+          .run(sourceId, JSON.stringify(cursor), this.iso());
+      }
+      return { counts, outcomes };
+    })();
+  }
+
+  /** What `commitBatch` would do, with every write rolled back (`sync --dry-run`). */
+  previewBatch(sourceId: string, runId: number, items: readonly IntakeItem[]): { counts: IntakeCounts; outcomes: IntakeOutcome[] } {
+    let result: { counts: IntakeCounts; outcomes: IntakeOutcome[] } | undefined;
+    const rollback = new Error('rollback');
+    try {
+      this.db.transaction(() => {
+        result = this.commitBatch(sourceId, runId, items, undefined);
+        throw rollback;
+      })();
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+    return result as { counts: IntakeCounts; outcomes: IntakeOutcome[] };
+  }
+
+  private findRecord(sourceId: string, externalId: string): RecordRow | undefined {
+    return this.db.prepare('SELECT * FROM records WHERE source_id = ? AND external_id = ?').get(sourceId, externalId) as RecordRow | undefined;
+  }
+
+  private intakeMapped(sourceId: string, runId: number, item: Extract<IntakeItem, { kind: 'mapped' }>): IntakeOutcome {
+    const now = this.iso();
+    const existing = this.findRecord(sourceId, item.externalId);
+    const c = item.complaint;
+    if (!existing) {
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO records (source_id, external_id, ticket, state, version, content_hash, warning_count, received_at, first_seen_at, updated_at)
+             VALUES (?, ?, ?, 'pending', 1, ?, ?, ?, ?, ?)`,
+          )
+          .run(sourceId, item.externalId, c.source.ticket ?? null, item.contentHash, item.warnings.length, c.source.received_at, now, now).lastInsertRowid,
+      );
+      this.insertVersion(id, 1, item);
+      this.appendEvent({
+        type: 'received',
+        recordId: id,
+        sourceId,
+        runId,
+        fromState: 'new',
+        toState: 'pending',
+        data: { version: 1, content_hash: item.contentHash, mapping_version: item.mappingVersion, warnings: item.warnings },
+      });
+      return 'new';
+    }
+    if (existing.content_hash === item.contentHash && existing.state !== 'quarantined') return 'unchanged';
+
+    const version = existing.version + 1;
+    const ref = `${sourceId}/${item.externalId}`;
+    let to: RecordState = existing.state;
+    let type = 'changed';
+    switch (existing.state) {
+      case 'pending':
+      case 'retry_wait':
+      case 'rejected':
+      case 'dead':
+      case 'quarantined':
+        // never sent (or sent and refused): the new version replaces the old one and goes out fresh
+        to = 'pending';
+        break;
+      case 'delivered':
+        // keeps its LAPOR! id; never sent again as a new complaint
+        to = 'update_pending';
+        type = 'changed_after_delivery';
+        break;
+      case 'update_pending':
+        type = 'changed_after_delivery';
+        break;
+      default:
+        // sending / in_doubt / needs_review / dropped: the version is stored, the state is left to
+        // the in-flight send or the operator
+        type = 'changed_in_flight';
+    }
+    if (to !== existing.state) assertTransition(existing.state, to, ref);
+    const resetRetry = to === 'pending';
+    this.db
+      .prepare(
+        `UPDATE records SET state = ?, version = ?, content_hash = ?, ticket = ?, warning_count = warning_count + ?, received_at = ?, updated_at = ?,
+           quarantine_reason = NULL, quarantine_hash = NULL,
+           attempt_count = CASE WHEN ? THEN 0 ELSE attempt_count END,
+           next_attempt_at = CASE WHEN ? THEN NULL ELSE next_attempt_at END,
+           first_failed_at = CASE WHEN ? THEN NULL ELSE first_failed_at END,
+           last_error = CASE WHEN ? THEN NULL ELSE last_error END
+         WHERE id = ?`,
+      )
+      .run(to, version, item.contentHash, c.source.ticket ?? null, item.warnings.length, c.source.received_at, now, +resetRetry, +resetRetry, +resetRetry, +resetRetry, existing.id);
+    this.insertVersion(existing.id, version, item);
+    this.appendEvent({
+      type,
+      recordId: existing.id,
+      sourceId,
+      runId,
+      fromState: existing.state,
+      toState: to,
+      data: { version, previous_hash: existing.content_hash, content_hash: item.contentHash, mapping_version: item.mappingVersion, warnings: item.warnings },
+    });
+    return existing.state === 'quarantined' && existing.content_hash === null ? 'new' : 'changed';
+  }
+
+  private intakeQuarantined(sourceId: string, runId: number, item: Extract<IntakeItem, { kind: 'quarantined' }>): IntakeOutcome {
+    const now = this.iso();
+    const existing = this.findRecord(sourceId, item.externalId);
+    if (!existing) {
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO records (source_id, external_id, state, version, quarantine_reason, quarantine_hash, first_seen_at, updated_at)
+             VALUES (?, ?, 'quarantined', 0, ?, ?, ?, ?)`,
+          )
+          .run(sourceId, item.externalId, item.reason, item.failureHash, now, now).lastInsertRowid,
+      );
+      this.appendEvent({ type: 'quarantined', recordId: id, sourceId, runId, fromState: 'new', toState: 'quarantined', reason: item.reason, data: { mapping_version: item.mappingVersion } });
+      return 'quarantined';
+    }
+    const row = this.db.prepare('SELECT quarantine_hash FROM records WHERE id = ?').get(existing.id) as { quarantine_hash: string | null };
+    if (row.quarantine_hash === item.failureHash) return 'unchanged';
+    const stillUnsent = ['pending', 'retry_wait', 'rejected', 'dead', 'quarantined'].includes(existing.state);
+    if (stillUnsent) {
+      if (existing.state !== 'quarantined') assertTransition(existing.state, 'quarantined', `${sourceId}/${item.externalId}`);
+      this.db
+        .prepare("UPDATE records SET state = 'quarantined', quarantine_reason = ?, quarantine_hash = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
+        .run(item.reason, item.failureHash, now, existing.id);
+      this.appendEvent({ type: 'quarantined', recordId: existing.id, sourceId, runId, fromState: existing.state, toState: 'quarantined', reason: item.reason, data: { mapping_version: item.mappingVersion } });
+      return 'quarantined';
+    }
+    // already at LAPOR! (or on its way): the bad update is recorded, the delivered complaint stands
+    this.db.prepare('UPDATE records SET quarantine_reason = ?, quarantine_hash = ?, warning_count = warning_count + 1, updated_at = ? WHERE id = ?').run(item.reason, item.failureHash, now, existing.id);
+    this.appendEvent({ type: 'update_quarantined', recordId: existing.id, sourceId, runId, fromState: existing.state, toState: existing.state, reason: item.reason, data: { mapping_version: item.mappingVersion } });
+    return 'quarantined';
+  }
+
+  private insertVersion(recordId: number, version: number, item: Extract<IntakeItem, { kind: 'mapped' }>): void {
+    this.db
+      .prepare('INSERT INTO record_versions (record_id, version, content_hash, canonical_json, warnings_json, mapping_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(recordId, version, item.contentHash, JSON.stringify(this.toStored(item.complaint)), JSON.stringify(item.warnings), item.mappingVersion, this.iso());
+  }
+
+  /** Replaces the NIK by a keyed hash (or drops it when no key is configured). */
+  toStored(c: CanonicalComplaint): StoredComplaint {
+    if (!c.reporter) return c;
+    const { nik, ...rest } = c.reporter;
+    const reporter: NonNullable<StoredComplaint['reporter']> = { ...rest };
+    if (nik && this.piiKey) reporter.nik_hash = `hmac-sha256:${hmacSha256(this.piiKey, nik)}`;
+    return { ...c, reporter };
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  getRecord(id: number): RecordRow {
+    const row = this.db.prepare('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
+    if (!row) throw new LedgerError('NO_SUCH_RECORD', `no record with id ${id}`);
+    return row;
+  }
+
+  getVersion(recordId: number, version: number): RecordVersionRow {
+    const row = this.db.prepare('SELECT * FROM record_versions WHERE record_id = ? AND version = ?').get(recordId, version) as RecordVersionRow | undefined;
+    if (!row) throw new LedgerError('NO_SUCH_VERSION', `record ${recordId} has no version ${version}`);
+    return row;
+  }
+
+  loadComplaint(recordId: number, version: number): StoredComplaint {
+    return JSON.parse(this.getVersion(recordId, version).canonical_json) as StoredComplaint;
+  }
+
+  /** Records the delivery loop should send now, oldest first. */
+  dueRecords(limit: number, sourceId?: string): RecordRow[] {
+    const now = this.iso();
+    return this.db
+      .prepare(
+        `SELECT * FROM records
+         WHERE (state = 'pending' OR (state = 'retry_wait' AND next_attempt_at <= ?))
+           AND (? IS NULL OR source_id = ?)
+         ORDER BY id LIMIT ?`,
+      )
+      .all(now, sourceId ?? null, sourceId ?? null, limit) as RecordRow[];
+  }
+
+  recordsInState(state: RecordState, limit = 1000, sourceId?: string): RecordRow[] {
+    return this.db
+      .prepare('SELECT * FROM records WHERE state = ? AND (? IS NULL OR source_id = ?) ORDER BY id LIMIT ?')
+      .all(state, sourceId ?? null, sourceId ?? null, limit) as RecordRow[];
+  }
+
+  /**
+   * Moves a record to a new state (checked against the state machine), applying column updates
+   * and appending the event, in one transaction.
+   */
+  transition(recordId: number, to: RecordState, options: TransitionOptions = {}): RecordRow {
+    return this.db.transaction(() => {
+      const row = this.getRecord(recordId);
+      assertTransition(row.state, to, `${row.source_id}/${row.external_id}`);
+      const set: Record<string, unknown> = { ...options.set, state: to, updated_at: this.iso() };
+      const cols = Object.keys(set);
+      this.db.prepare(`UPDATE records SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: recordId });
+      this.appendEvent({
+        type: options.eventType ?? `state_${to}`,
+        recordId,
+        sourceId: row.source_id,
+        runId: options.runId,
+        fromState: row.state,
+        toState: to,
+        actor: options.actor,
+        reason: options.reason,
+        data: options.data,
+      });
+      return this.getRecord(recordId);
+    })();
+  }
+
+  recordAttempt(recordId: number, version: number, a: AttemptInput): void {
+    this.db
+      .prepare(
+        `INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, http_status, outcome, latency_ms, reply, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(recordId, version, a.at, a.operation, a.idempotencyKey ?? null, a.payloadHash ?? null, a.httpStatus ?? null, a.outcome, Math.round(a.latencyMs), a.reply?.slice(0, 2000) ?? null, a.error?.slice(0, 2000) ?? null);
+  }
+
+  /** Adds warnings found at delivery time (e.g. an attachment that answered 404). */
+  addDeliveryWarnings(recordId: number, warnings: readonly Warning[], runId?: number): void {
+    if (warnings.length === 0) return;
+    this.db.transaction(() => {
+      const row = this.getRecord(recordId);
+      this.db.prepare('UPDATE records SET warning_count = warning_count + ? WHERE id = ?').run(warnings.length, recordId);
+      this.appendEvent({ type: 'delivery_warnings', recordId, sourceId: row.source_id, runId, data: { warnings } });
+    })();
+  }
+
+  /**
+   * At start-up, a row still in `sending` is a send whose outcome was never recorded (a crash
+   * between the HTTP call and the commit). It may exist at LAPOR!, so it becomes `in_doubt`.
+   */
+  recoverInterruptedSends(runId?: number): number {
+    const rows = this.recordsInState('sending', Number.MAX_SAFE_INTEGER);
+    for (const r of rows) {
+      this.transition(r.id, 'in_doubt', { runId, reason: 'found in sending at start-up: the outcome of the last send was never recorded', eventType: 'interrupted_send' });
+    }
+    return rows.length;
+  }
+
+  // ---------------------------------------------------------------- destination health
+
+  destinationPause(name: string): { paused: boolean; reason: string | null; since: string | null } {
+    const row = this.db.prepare('SELECT paused, pause_reason, paused_at FROM destinations WHERE name = ?').get(name) as { paused: number; pause_reason: string | null; paused_at: string | null } | undefined;
+    return { paused: !!row?.paused, reason: row?.pause_reason ?? null, since: row?.paused_at ?? null };
+  }
+
+  setDestinationPaused(name: string, paused: boolean, reason: string, actor: Actor = 'system'): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO destinations (name, paused, pause_reason, paused_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET paused = excluded.paused, pause_reason = excluded.pause_reason, paused_at = excluded.paused_at')
+        .run(name, +paused, paused ? reason : null, paused ? this.iso() : null);
+      this.appendEvent({ type: paused ? 'destination_paused' : 'destination_resumed', actor, reason, data: { destination: name } });
+    })();
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  countsByState(sourceId?: string): Record<string, number> {
+    const rows = this.db
+      .prepare('SELECT state, count(*) AS n FROM records WHERE (? IS NULL OR source_id = ?) GROUP BY state ORDER BY state')
+      .all(sourceId ?? null, sourceId ?? null) as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  /** Finds a record by `source/external_id`, LAPOR! id, source ticket or ledger id. */
+  findByRef(ref: string): RecordRow | undefined {
+    const slash = ref.indexOf('/');
+    if (slash > 0) {
+      const hit = this.findRecord(ref.slice(0, slash), ref.slice(slash + 1));
+      if (hit) return hit;
+    }
+    return (this.db.prepare('SELECT * FROM records WHERE lapor_id = ? OR ticket = ? ORDER BY id LIMIT 1').get(ref, ref) as RecordRow | undefined) ??
+      (/^\d+$/.test(ref) ? (this.db.prepare('SELECT * FROM records WHERE id = ?').get(Number(ref)) as RecordRow | undefined) : undefined);
+  }
+
+  eventsFor(recordId: number): EventRow[] {
+    return this.db.prepare('SELECT * FROM events WHERE record_id = ? ORDER BY id').all(recordId) as EventRow[];
+  }
+
+  attemptsFor(recordId: number): Record<string, unknown>[] {
+    return this.db.prepare('SELECT at, operation, version, idempotency_key, http_status, outcome, latency_ms, reply, error FROM attempts WHERE record_id = ? ORDER BY id').all(recordId) as Record<string, unknown>[];
+  }
+
+  versionsFor(recordId: number): RecordVersionRow[] {
+    return this.db.prepare('SELECT * FROM record_versions WHERE record_id = ? ORDER BY version').all(recordId) as RecordVersionRow[];
+  }
+
+  listRecords(filter: { state?: string; sourceId?: string; limit?: number }): RecordRow[] {
+    return this.db
+      .prepare('SELECT * FROM records WHERE (? IS NULL OR state = ?) AND (? IS NULL OR source_id = ?) ORDER BY id DESC LIMIT ?')
+      .all(filter.state ?? null, filter.state ?? null, filter.sourceId ?? null, filter.sourceId ?? null, filter.limit ?? 100) as RecordRow[];
+  }
+
+  warningTotal(): number {
+    return (this.db.prepare('SELECT coalesce(sum(warning_count), 0) AS n FROM records').get() as { n: number }).n;
+  }
+
+  lastRuns(limit = 10): Record<string, unknown>[] {
+    return this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Record<string, unknown>[];
+  }
+
+  oldestUndelivered(): string | null {
+    const row = this.db
+      .prepare("SELECT min(first_seen_at) AS t FROM records WHERE state IN ('pending','sending','retry_wait','in_doubt','needs_review')")
+      .get() as { t: string | null };
+    return row.t;
+  }
+}
+
+export function eventHash(row: Omit<EventRow, 'hash'>): string {
+  const { prev_hash, ...content } = row;
+  return sha256(`${prev_hash}\n${stableStringify(content)}`);
+}

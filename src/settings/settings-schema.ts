@@ -1,0 +1,67 @@
+/**
+ * zod schemas of the configuration files (DESIGN §7). YAML keys are snake_case and identical to
+ * the zod keys, so a validation error path is the YAML path.
+ *
+ *   config/bridge.yaml          ledger, destination, delivery policy, logging
+ *   config/sources/<id>.yaml    adapter + schedule + mapping, one file per source
+ */
+import cron from 'node-cron';
+import { z } from 'zod';
+import { laporV3ConfigSchema } from '../sinks/lapor-v3/lapor-v3-config.js';
+import { durationSchema } from '../util/duration.js';
+import { secretSchema } from './secrets.js';
+
+export const deliverySchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(64).default(4).describe('Sends in flight at once'),
+    in_call_retries: z.number().int().min(0).max(10).default(2).describe('Quick retries inside one send for replies that are certainly not filed'),
+    retry: z
+      .object({
+        base: durationSchema.prefault('30s').describe('First backoff delay (full jitter)'),
+        max: durationSchema.prefault('1h').describe('Longest backoff delay'),
+        window: durationSchema.prefault('7d').describe('After this long failing, a record is dead and reported'),
+      })
+      .strict()
+      .prefault({}),
+    on_in_doubt: z.enum(['review', 'retry']).default('review').describe('Without a lookup: review waits for an operator; retry resends (at-least-once, may duplicate)'),
+    on_update: z.enum(['record_only']).default('record_only').describe('A source change after delivery is recorded in the ledger, not sent'),
+  })
+  .strict();
+
+export const bridgeSettingsSchema = z
+  .object({
+    ledger: z
+      .object({
+        path: z.string().default('../data/ledger.sqlite').describe('SQLite file; relative paths are relative to this file'),
+        pii_key: secretSchema.optional().describe('Key for the salted NIK hash, ${ENV_VAR} or ${file:...}; without it NIKs are not stored at all'),
+      })
+      .strict()
+      .prefault({}),
+    destination: z.discriminatedUnion('dialect', [laporV3ConfigSchema]),
+    delivery: deliverySchema.prefault({}),
+    sources_dir: z.string().default('sources').describe('Folder of source files, relative to this file'),
+    lookups_dir: z.string().default('lookups').describe('Folder of lookup CSVs, relative to this file'),
+    logging: z
+      .object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type BridgeSettings = z.output<typeof bridgeSettingsSchema>;
+
+export const cronSchema = z.string().refine((expr) => cron.validate(expr), { message: 'not a valid cron expression (e.g. "*/5 * * * *")' });
+
+/** A source file; `adapter` is validated again by the adapter kind's own schema. */
+export const sourceFileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'),
+    enabled: z.boolean().default(true),
+    description: z.string().optional(),
+    schedule: cronSchema.default('*/5 * * * *').describe('When the daemon pulls this source (cron, Asia/Jakarta)'),
+    adapter: z.looseObject({ type: z.string().describe('Adapter kind, e.g. rest') }),
+    mapping: z.unknown(),
+  })
+  .strict();
+
+export type SourceFile = z.output<typeof sourceFileSchema>;

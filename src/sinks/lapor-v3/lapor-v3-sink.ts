@@ -1,0 +1,343 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import pRetry from 'p-retry';
+import type { AttemptInput } from '../../ledger/ledger.js';
+import type { StoredComplaint } from '../../ledger/sqlite-ledger.js';
+import { redactText } from '../../util/redact.js';
+import { sha256, stableStringify } from '../../util/stable-json.js';
+import { classifyCreate, parseRetryAfter } from '../classify-failure.js';
+import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupResult, type Sink } from '../sink.js';
+import type { LaporV3Config } from './lapor-v3-config.js';
+
+export interface LaporV3SinkOptions {
+  /** Extra tries inside one delivery for replies that are certainly not filed (429/503/refused). */
+  readonly inCallRetries?: number;
+  /** Longest Retry-After honoured inside a call; longer waits go to the ledger schedule. */
+  readonly maxInCallWaitMs?: number;
+  readonly now?: () => Date;
+}
+
+type AttachmentRef = NonNullable<StoredComplaint['attachments']>[number];
+
+/** Thrown inside p-retry to stop with a final outcome. */
+class Final extends Error {
+  constructor(readonly outcome: DeliveryOutcome) {
+    super(outcome.kind);
+  }
+}
+
+export class LaporV3Sink implements Sink {
+  readonly dialect = 'lapor-v3';
+  readonly name: string;
+  readonly capabilities: { lookup: boolean };
+  private readonly http: AxiosInstance;
+  private readonly fetcher: AxiosInstance;
+  private readonly inCallRetries: number;
+  private readonly maxInCallWaitMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly config: LaporV3Config,
+    options: LaporV3SinkOptions = {},
+  ) {
+    this.name = config.name;
+    this.capabilities = { lookup: config.lookup !== false };
+    this.inCallRetries = options.inCallRetries ?? 2;
+    this.maxInCallWaitMs = options.maxInCallWaitMs ?? 5000;
+    this.now = options.now ?? (() => new Date());
+    const agents = { httpAgent: new http.Agent({ keepAlive: true }), httpsAgent: new https.Agent({ keepAlive: true }) };
+    this.http = axios.create({
+      baseURL: config.base_url.replace(/\/+$/, ''),
+      timeout: config.timeout,
+      headers: {
+        Accept: 'application/json',
+        [config.auth.bearer_header]: `Bearer ${config.auth.bearer_token.reveal()}`,
+        [config.auth.app_token_header]: config.auth.app_token.reveal(),
+      },
+      validateStatus: () => true,
+      ...agents,
+    });
+    this.fetcher = axios.create({ timeout: config.timeout, responseType: 'arraybuffer', maxContentLength: config.max_attachment_bytes, validateStatus: () => true, ...agents });
+  }
+
+  async close(): Promise<void> {
+    (this.http.defaults.httpAgent as http.Agent).destroy();
+    (this.http.defaults.httpsAgent as https.Agent).destroy();
+  }
+
+  refLine(c: Pick<StoredComplaint, 'source'>): string {
+    return this.config.ref_template.replace('{system}', c.source.system).replace('{external_id}', c.source.external_id);
+  }
+
+  sentView(c: StoredComplaint): unknown {
+    const { reporter: _r, source, ...rest } = c;
+    return { ...rest, source: { system: source.system, external_id: source.external_id } };
+  }
+
+  /** The JSON body of `POST /complaints/complaint`, without attachment ids. */
+  renderBody(c: StoredComplaint, attachmentIds: string[] = []): Record<string, unknown> {
+    const cfg = this.config;
+    const tags = [`#${c.source.system}`];
+    if (c.category?.source_code) tags.push(`#${slug(c.category.source_code)}`);
+    const body: Record<string, unknown> = {
+      title: c.title,
+      content: `${c.content}\n\n${this.refLine(c)}`,
+      channel: cfg.channel_ids[c.channel] ?? cfg.channel_ids.other,
+      classification_id: cfg.classification_ids[c.classification],
+      disposition_id: c.target_agency?.lapor_institution_id ?? cfg.default_disposition_id,
+      category_id: c.category?.lapor_category_id ?? cfg.default_category_id,
+      location_id: c.location?.region_code,
+      date_of_incident: c.incident_date,
+      tags_raw: tags.join(' '),
+      is_anonymous: c.is_anonymous,
+      is_secret: c.is_secret,
+      attachments: attachmentIds,
+      user_id: cfg.user_id,
+    };
+    for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
+    return body;
+  }
+
+  async deliver(c: StoredComplaint, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+    const ids: string[] = [];
+    for (const att of c.attachments ?? []) {
+      const r = await this.uploadAttachment(att, ctx);
+      if ('outcome' in r) return r.outcome;
+      if (r.id) ids.push(r.id);
+    }
+    return this.create(c, ids, ctx);
+  }
+
+  private async create(c: StoredComplaint, attachmentIds: string[], ctx: DeliveryContext): Promise<DeliveryOutcome> {
+    const body = this.renderBody(c, attachmentIds);
+    const payloadHash = sha256(stableStringify(body));
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (this.config.idempotency_header) headers[this.config.idempotency_header] = ctx.idempotencyKey;
+    try {
+      return await pRetry(
+        async () => {
+          const started = performance.now();
+          const at = this.now().toISOString();
+          let res: AxiosResponse | undefined;
+          let errorCode: string | undefined;
+          try {
+            res = await this.http.post(this.config.paths.create, body, { headers, signal: ctx.signal });
+          } catch (err) {
+            errorCode = isAxiosError(err) ? (err.code === 'ECONNABORTED' ? 'ETIMEDOUT' : (err.code ?? err.cause?.constructor.name)) : 'UNKNOWN';
+            if (isAxiosError(err) && err.code === 'ERR_CANCELED') errorCode = 'ECONNRESET'; // aborted mid-flight: may have been sent
+          }
+          const { parsed, json } = parseJson(res?.data);
+          const id = parsed ? complaintId(json) : undefined;
+          const decision = classifyCreate(
+            { errorCode, status: res?.status, retryAfter: res?.headers['retry-after'] as string | undefined, parsed, id, alreadyExists: parsed && alreadyExists(json) },
+            this.now(),
+          );
+          const reason = describe(res, errorCode, json);
+          ctx.onAttempt({ operation: 'create', at, idempotencyKey: ctx.idempotencyKey, payloadHash, httpStatus: res?.status, outcome: decision.class, latencyMs: performance.now() - started, reply: replyText(res), error: errorCode });
+          switch (decision.class) {
+            case 'delivered':
+              return { kind: 'delivered', laporId: id as string } satisfies DeliveryOutcome;
+            case 'exists':
+              throw new Final({ kind: 'exists', laporId: parsed ? complaintId(json) : undefined, reason });
+            case 'rejected':
+              throw new Final({ kind: 'rejected', reason });
+            case 'paused':
+              throw new Final({ kind: 'paused', reason });
+            case 'in_doubt':
+              throw new Final({ kind: 'in_doubt', reason });
+            case 'retry': {
+              const wait = decision.retryAfterMs;
+              if (wait !== undefined && wait > this.maxInCallWaitMs) throw new Final({ kind: 'retry', reason, retryAfterMs: wait });
+              const e = new RetryLater(reason, wait);
+              throw e;
+            }
+          }
+        },
+        {
+          retries: this.inCallRetries,
+          minTimeout: 250,
+          maxTimeout: this.maxInCallWaitMs,
+          randomize: true,
+          signal: ctx.signal,
+          shouldRetry: ({ error }) => error instanceof RetryLater,
+          onFailedAttempt: async ({ error }) => {
+            // honour a short Retry-After before p-retry's own backoff
+            if (error instanceof RetryLater && error.waitMs) await sleep(Math.min(error.waitMs, this.maxInCallWaitMs), ctx.signal);
+          },
+        },
+      );
+    } catch (err) {
+      if (err instanceof Final) return err.outcome;
+      if (err instanceof RetryLater) return { kind: 'retry', reason: err.message, ...(err.waitMs !== undefined ? { retryAfterMs: err.waitMs } : {}) };
+      throw err;
+    }
+  }
+
+  /** Fetches one attachment from the source and uploads it. Uploads are safe to retry. */
+  private async uploadAttachment(att: AttachmentRef, ctx: DeliveryContext): Promise<{ id?: string } | { outcome: DeliveryOutcome }> {
+    const started = performance.now();
+    let file: Buffer;
+    let mime = att.mime;
+    try {
+      const res = await this.fetcher.get(att.url, { signal: ctx.signal });
+      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), httpStatus: res.status, outcome: res.status === 200 ? 'ok' : 'dropped', latencyMs: performance.now() - started });
+      if (res.status !== 200) {
+        ctx.onWarning({ field: 'attachments', message: `${att.filename ?? 'attachment'} answered HTTP ${res.status}; dropped` });
+        return {};
+      }
+      file = Buffer.from(res.data as ArrayBuffer);
+      mime ??= String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0];
+    } catch (err) {
+      const code = isAxiosError(err) ? (err.code ?? err.message) : String(err);
+      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), outcome: 'dropped', latencyMs: performance.now() - started, error: code });
+      ctx.onWarning({ field: 'attachments', message: `${att.filename ?? 'attachment'} could not be fetched (${code}); dropped` });
+      return {};
+    }
+
+    try {
+      return await pRetry(
+        async () => {
+          const t0 = performance.now();
+          const form = new FormData();
+          form.append('attachments[]', new Blob([new Uint8Array(file)], { type: mime ?? 'application/octet-stream' }), att.filename ?? 'lampiran');
+          let res: AxiosResponse | undefined;
+          let errorCode: string | undefined;
+          try {
+            res = await this.http.post(this.config.paths.upload, form, { signal: ctx.signal });
+          } catch (err) {
+            errorCode = isAxiosError(err) ? (err.code ?? 'ERROR') : 'ERROR';
+          }
+          const { parsed, json } = parseJson(res?.data);
+          const id = parsed ? uploadedId(json) : undefined;
+          const status = res?.status;
+          const ok = status !== undefined && status >= 200 && status < 300 && id !== undefined;
+          ctx.onAttempt({ operation: 'upload', at: this.now().toISOString(), httpStatus: status, outcome: ok ? 'ok' : 'failed', latencyMs: performance.now() - t0, reply: replyText(res), error: errorCode });
+          if (ok) return { id };
+          if (status === 401 || status === 403) throw new Final({ kind: 'paused', reason: describe(res, errorCode, json) });
+          if (status === 400 || status === 413 || status === 415 || status === 422) {
+            ctx.onWarning({ field: 'attachments', message: `${att.filename ?? 'attachment'} refused by LAPOR! (${describe(res, errorCode, json)}); dropped` });
+            return {};
+          }
+          throw new RetryLater(`upload failed: ${describe(res, errorCode, json)}`, parseRetryAfter(res?.headers['retry-after'] as string | undefined, this.now()));
+        },
+        { retries: this.inCallRetries, minTimeout: 250, maxTimeout: this.maxInCallWaitMs, randomize: true, signal: ctx.signal, shouldRetry: ({ error }) => error instanceof RetryLater },
+      );
+    } catch (err) {
+      if (err instanceof Final) return { outcome: err.outcome };
+      if (err instanceof RetryLater) return { outcome: { kind: 'retry', reason: err.message } };
+      throw err;
+    }
+  }
+
+  async lookup(c: StoredComplaint, ctx: Pick<DeliveryContext, 'signal' | 'onAttempt'>): Promise<LookupResult> {
+    if (this.config.lookup === false) throw new Error('[lapor] this destination has no lookup configured');
+    const ref = this.refLine(c);
+    const started = performance.now();
+    const res = await this.http.get(this.config.lookup.path, { params: { [this.config.lookup.param]: ref }, signal: ctx.signal }).catch((err: unknown) => {
+      ctx.onAttempt({ operation: 'lookup', at: this.now().toISOString(), outcome: 'failed', latencyMs: performance.now() - started, error: isAxiosError(err) ? err.code : String(err) });
+      throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: ${isAxiosError(err) ? err.code : String(err)}`);
+    });
+    const { parsed, json } = parseJson(res.data);
+    ctx.onAttempt({ operation: 'lookup', at: this.now().toISOString(), httpStatus: res.status, outcome: res.status === 200 && parsed ? 'ok' : 'failed', latencyMs: performance.now() - started, reply: replyText(res) });
+    if (res.status !== 200 || !parsed) throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: HTTP ${res.status}`);
+    // a match counts only if the Ref: line equals the reference exactly (bebeja/3 ≠ bebeja/30)
+    for (const item of listOf(json)) {
+      const content = typeof item.content === 'string' ? item.content : '';
+      if (content.split(/\r?\n/).some((line) => line.trim() === ref)) {
+        const id = item.id ?? item.complaint_id;
+        if (id !== undefined && id !== null) return { found: true, laporId: String(id) };
+      }
+    }
+    return { found: false };
+  }
+}
+
+class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly waitMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+function slug(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+}
+
+function parseJson(data: unknown): { parsed: boolean; json: Record<string, unknown> } {
+  if (data && typeof data === 'object' && !Buffer.isBuffer(data)) return { parsed: true, json: data as Record<string, unknown> };
+  if (typeof data === 'string' && data.trim()) {
+    try {
+      const v = JSON.parse(data) as unknown;
+      if (v && typeof v === 'object') return { parsed: true, json: v as Record<string, unknown> };
+    } catch {
+      /* fall through */
+    }
+  }
+  return { parsed: false, json: {} };
+}
+
+function pick(obj: unknown, ...path: string[]): unknown {
+  let cur = obj;
+  for (const p of path) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+/** `{ complaint_id }` or `{ data: { complaint_id } }` (some deployments nest it). */
+function complaintId(json: unknown): string | undefined {
+  const id = pick(json, 'complaint_id') ?? pick(json, 'data', 'complaint_id') ?? pick(json, 'results', 'complaint_id');
+  return id === undefined || id === null || id === '' ? undefined : String(id);
+}
+
+function uploadedId(json: unknown): string | undefined {
+  const docs = pick(json, 'results', 'docs');
+  const first = Array.isArray(docs) ? (docs[0] as unknown) : undefined;
+  const id = pick(first, 'id');
+  return id === undefined || id === null ? undefined : String(id);
+}
+
+function alreadyExists(json: unknown): boolean {
+  return /already exists|sudah ada/i.test(String(pick(json, 'message') ?? pick(json, 'error') ?? ''));
+}
+
+function listOf(json: unknown): Record<string, unknown>[] {
+  for (const candidate of [pick(json, 'results', 'data'), pick(json, 'data'), pick(json, 'results', 'docs'), json]) {
+    if (Array.isArray(candidate)) return candidate.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object');
+  }
+  return [];
+}
+
+function describe(res: AxiosResponse | undefined, errorCode: string | undefined, json: Record<string, unknown>): string {
+  if (!res) return `no reply (${errorCode ?? 'unknown error'})`;
+  const message = pick(json, 'message') ?? pick(json, 'error') ?? pick(json, 'errors');
+  const detail = message === undefined ? '' : `: ${typeof message === 'string' ? message : JSON.stringify(message)}`;
+  return redactText(`HTTP ${res.status}${detail}`).slice(0, 500);
+}
+
+function replyText(res: AxiosResponse | undefined): string | undefined {
+  if (!res) return undefined;
+  const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data);
+  return redactText(text ?? '').slice(0, 1000);
+}
+
+export type { AttemptInput };

@@ -1,0 +1,48 @@
+/**
+ * The destination contract. A sink turns a canonical complaint into calls to one LAPOR!
+ * dialect and reports what happened as a `DeliveryOutcome`; the ledger bookkeeping is the
+ * delivery loop's job, not the sink's.
+ */
+import type { StoredComplaint } from '../ledger/sqlite-ledger.js';
+import type { AttemptInput, Warning } from '../ledger/ledger.js';
+
+export type FailureClass = 'retry' | 'rejected' | 'paused' | 'in_doubt' | 'exists';
+
+export type DeliveryOutcome =
+  | { readonly kind: 'delivered'; readonly laporId: string }
+  /** 409 / "already exists": the complaint is there; adopt its id */
+  | { readonly kind: 'exists'; readonly laporId: string | undefined; readonly reason: string }
+  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
+  | { readonly kind: 'rejected'; readonly reason: string }
+  | { readonly kind: 'paused'; readonly reason: string }
+  | { readonly kind: 'in_doubt'; readonly reason: string };
+
+export interface DeliveryContext {
+  readonly idempotencyKey: string;
+  readonly signal?: AbortSignal;
+  /** Called once per HTTP call, so the ledger holds one attempt row per call. */
+  readonly onAttempt: (attempt: AttemptInput) => void;
+  /** Values dropped while sending (an attachment that answered 404). */
+  readonly onWarning: (warning: Warning) => void;
+}
+
+export type LookupResult = { readonly found: true; readonly laporId: string } | { readonly found: false };
+
+export interface Sink {
+  readonly dialect: string;
+  readonly name: string;
+  readonly capabilities: { readonly lookup: boolean };
+  /**
+   * Exactly the part of the complaint this dialect sends. The ledger's content hash covers it,
+   * so a change the destination would never see makes no API call.
+   */
+  sentView(complaint: StoredComplaint): unknown;
+  deliver(complaint: StoredComplaint, ctx: DeliveryContext): Promise<DeliveryOutcome>;
+  /** Finds an already-filed complaint by its exact source reference. */
+  lookup?(complaint: StoredComplaint, ctx: Pick<DeliveryContext, 'signal' | 'onAttempt'>): Promise<LookupResult>;
+  close(): Promise<void>;
+}
+
+export function sourceRef(c: Pick<StoredComplaint, 'source'>): string {
+  return `${c.source.system}/${c.source.external_id}`;
+}

@@ -1,0 +1,206 @@
+/**
+ * Delivery stage (DESIGN §2): take due outbox rows → write a durable intent (`sending`, with a
+ * deterministic idempotency key) → call the sink → record the outcome and every attempt.
+ *
+ * Because the intent is committed before the call, a crash between the call and the outcome
+ * leaves the row in `sending`; at the next start it becomes `in_doubt` and is reconciled, never
+ * blindly re-sent.
+ */
+import type { Logger } from 'winston';
+import type { RecordRow, Warning } from '../ledger/ledger.js';
+import type { RecordState } from '../ledger/record-state.js';
+import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import type { DeliveryOutcome, Sink } from '../sinks/sink.js';
+import { sha256 } from '../util/stable-json.js';
+import { backoffDelay, isPastWindow, type RetryPolicy } from './retry-policy.js';
+
+export interface DeliveryOptions {
+  readonly ledger: SqliteLedger;
+  readonly sink: Sink;
+  readonly logger: Logger;
+  readonly policy: RetryPolicy;
+  readonly concurrency: number;
+  /** In-doubt rows without a lookup: `review` (default) waits for an operator; `retry` resends. */
+  readonly onInDoubt: 'review' | 'retry';
+  /** A change after delivery: `record_only` records it in the ledger and sends nothing. */
+  readonly onUpdate: 'record_only';
+  readonly runId?: number;
+  readonly sourceId?: string;
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+}
+
+export interface DeliveryCounts {
+  delivered: number;
+  retry_wait: number;
+  rejected: number;
+  in_doubt: number;
+  needs_review: number;
+  dead: number;
+  reconciled: number;
+  updates_recorded: number;
+  paused: boolean;
+}
+
+/** Same record version ⇒ same key: a retry can never look like a new complaint. */
+export function idempotencyKey(sourceId: string, externalId: string, version: number): string {
+  return sha256(`sp4n-bridge\n${sourceId}\n${externalId}\n${version}`).slice(0, 40);
+}
+
+export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
+  const now = o.now ?? (() => new Date());
+  const counts: DeliveryCounts = { delivered: 0, retry_wait: 0, rejected: 0, in_doubt: 0, needs_review: 0, dead: 0, reconciled: 0, updates_recorded: 0, paused: false };
+  const { ledger, sink } = o;
+  const paused = () => ledger.destinationPause(sink.name).paused;
+  if (paused()) {
+    counts.paused = true;
+    return counts;
+  }
+
+  const send = async (row: RecordRow, version: number, intentEvent: string): Promise<void> => {
+    const key = idempotencyKey(row.source_id, row.external_id, version);
+    ledger.transition(row.id, 'sending', {
+      runId: o.runId,
+      eventType: intentEvent,
+      set: { sending_version: version, idempotency_key: key, attempt_count: row.attempt_count + 1 },
+      data: { version, idempotency_key: key },
+    });
+    const complaint = ledger.loadComplaint(row.id, version);
+    const warnings: Warning[] = [];
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await sink.deliver(complaint, {
+        idempotencyKey: key,
+        signal: o.signal,
+        onAttempt: (a) => ledger.recordAttempt(row.id, version, a),
+        onWarning: (w) => warnings.push(w),
+      });
+    } catch (err) {
+      // an unexpected failure inside the sink: we cannot know whether the create went out
+      outcome = { kind: 'in_doubt', reason: `sink error: ${(err as Error).message}` };
+    }
+    ledger.addDeliveryWarnings(row.id, warnings, o.runId);
+    applyOutcome(row.id, version, outcome);
+  };
+
+  const deliveredState = (recordId: number, version: number): RecordState => (ledger.getRecord(recordId).version > version ? 'update_pending' : 'delivered');
+
+  const applyOutcome = (recordId: number, version: number, outcome: DeliveryOutcome): void => {
+    const row = ledger.getRecord(recordId);
+    const ref = `${row.source_id}/${row.external_id}`;
+    const at = now().toISOString();
+    switch (outcome.kind) {
+      case 'delivered':
+      case 'exists': {
+        if (outcome.laporId === undefined) {
+          const reason = outcome.kind === 'exists' ? `${outcome.reason} (no id in the reply)` : 'no id in the reply';
+          ledger.transition(recordId, 'in_doubt', { runId: o.runId, reason, set: { last_error: reason } });
+          counts.in_doubt++;
+          return;
+        }
+        ledger.transition(recordId, deliveredState(recordId, version), {
+          runId: o.runId,
+          eventType: outcome.kind === 'exists' ? 'delivered_existing' : 'delivered',
+          reason: outcome.kind === 'exists' ? outcome.reason : undefined,
+          set: { lapor_id: outcome.laporId, sent_version: version, delivered_at: at, last_error: null, next_attempt_at: null },
+          data: { lapor_id: outcome.laporId, version },
+        });
+        counts.delivered++;
+        o.logger.info('delivered', { ref, lapor_id: outcome.laporId });
+        return;
+      }
+      case 'retry': {
+        const firstFailed = row.first_failed_at ?? at;
+        if (isPastWindow(firstFailed, now(), o.policy)) {
+          ledger.transition(recordId, 'dead', { runId: o.runId, reason: `retry window exhausted: ${outcome.reason}`, set: { last_error: outcome.reason, first_failed_at: firstFailed, next_attempt_at: null } });
+          counts.dead++;
+          o.logger.error('retry window exhausted; record is dead', { ref, reason: outcome.reason });
+          return;
+        }
+        const delay = backoffDelay(row.attempt_count, o.policy, outcome.retryAfterMs, o.random);
+        const next = new Date(now().getTime() + delay).toISOString();
+        ledger.transition(recordId, 'retry_wait', { runId: o.runId, reason: outcome.reason, set: { last_error: outcome.reason, first_failed_at: firstFailed, next_attempt_at: next }, data: { next_attempt_at: next } });
+        counts.retry_wait++;
+        o.logger.warn('send failed; will retry', { ref, reason: outcome.reason, next_attempt_at: next });
+        return;
+      }
+      case 'rejected':
+        ledger.transition(recordId, 'rejected', { runId: o.runId, reason: outcome.reason, set: { last_error: outcome.reason, next_attempt_at: null } });
+        counts.rejected++;
+        o.logger.warn('rejected by destination', { ref, reason: outcome.reason });
+        return;
+      case 'paused':
+        // nothing is marked failed because of a credentials problem: the record waits
+        ledger.transition(recordId, 'pending', { runId: o.runId, eventType: 'send_paused', reason: outcome.reason, set: { last_error: outcome.reason } });
+        if (!paused()) ledger.setDestinationPaused(sink.name, true, outcome.reason);
+        counts.paused = true;
+        o.logger.error('destination refused our credentials; delivery paused until `sp4n-bridge resume`', { destination: sink.name, reason: outcome.reason });
+        return;
+      case 'in_doubt':
+        ledger.transition(recordId, 'in_doubt', { runId: o.runId, reason: outcome.reason, set: { last_error: outcome.reason } });
+        counts.in_doubt++;
+        o.logger.warn('outcome unknown; record is in doubt and will be reconciled', { ref, reason: outcome.reason });
+        return;
+    }
+  };
+
+  // 1. reconcile what may already be at LAPOR!
+  for (const row of ledger.recordsInState('in_doubt', Number.MAX_SAFE_INTEGER, o.sourceId)) {
+    if (paused() || o.signal?.aborted) break;
+    const version = row.sending_version ?? row.version;
+    if (sink.capabilities.lookup && sink.lookup) {
+      let found;
+      try {
+        found = await sink.lookup(ledger.loadComplaint(row.id, version), { signal: o.signal, onAttempt: (a) => ledger.recordAttempt(row.id, version, a) });
+      } catch (err) {
+        o.logger.warn('lookup failed; record stays in doubt', { ref: `${row.source_id}/${row.external_id}`, error: (err as Error).message });
+        continue;
+      }
+      if (found.found) {
+        ledger.transition(row.id, deliveredState(row.id, version), {
+          runId: o.runId,
+          eventType: 'reconciled',
+          reason: 'found at the destination by its Ref: line',
+          set: { lapor_id: found.laporId, sent_version: version, delivered_at: now().toISOString(), last_error: null },
+          data: { lapor_id: found.laporId, version },
+        });
+        counts.reconciled++;
+      } else {
+        await send(row, version, 'resend_after_lookup');
+      }
+    } else if (o.onInDoubt === 'retry') {
+      await send(row, version, 'resend_in_doubt');
+    } else {
+      ledger.transition(row.id, 'needs_review', { runId: o.runId, reason: 'the destination has no lookup; an operator must resolve it (sp4n-bridge resolve)' });
+      counts.needs_review++;
+    }
+  }
+
+  // 2. changes after delivery
+  for (const row of ledger.recordsInState('update_pending', Number.MAX_SAFE_INTEGER, o.sourceId)) {
+    ledger.transition(row.id, 'delivered', { runId: o.runId, eventType: 'update_recorded', reason: 'on_update is record_only: the change is recorded, not sent', data: { version: row.version, sent_version: row.sent_version } });
+    counts.updates_recorded++;
+  }
+
+  // 3. due rows, oldest first, `concurrency` sends at a time
+  // (each record is tried at most once per run, even if its backoff is already over)
+  const batchSize = Math.max(o.concurrency * 4, 50);
+  const tried = new Set<number>();
+  for (;;) {
+    if (paused() || o.signal?.aborted) break;
+    const due = ledger.dueRecords(batchSize + tried.size, o.sourceId).filter((r) => !tried.has(r.id));
+    if (due.length === 0) break;
+    for (const r of due) tried.add(r.id);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < due.length && !paused() && !o.signal?.aborted) {
+        const row = due[next++] as RecordRow;
+        await send(row, row.version, 'send_intent');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, due.length) }, worker));
+  }
+  counts.paused = paused();
+  return counts;
+}

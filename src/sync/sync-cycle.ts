@@ -1,0 +1,99 @@
+/**
+ * One sync cycle: intake for each source, then delivery. The two stages meet only in the ledger.
+ */
+import type { Bridge } from '../bridge.js';
+import { runDelivery, type DeliveryCounts } from './delivery.js';
+import { runIntake, type IntakeSummary } from './intake.js';
+
+export interface SyncOptions {
+  readonly sourceId?: string;
+  readonly dryRun?: boolean;
+  readonly since?: Date;
+  readonly full?: boolean;
+  /** Skip the delivery stage (intake only). */
+  readonly noDelivery?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onIntakeProgress?: (sourceId: string, s: IntakeSummary) => void;
+}
+
+export interface SourceSyncResult extends Partial<IntakeSummary> {
+  readonly source: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface SyncSummary {
+  readonly dry_run: boolean;
+  readonly recovered_in_doubt: number;
+  readonly sources: SourceSyncResult[];
+  readonly delivery: DeliveryCounts | null;
+  readonly states: Record<string, number>;
+  readonly ledger: string;
+}
+
+export class UnknownSourceError extends Error {
+  readonly code = 'UNKNOWN_SOURCE';
+}
+
+export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): Promise<SyncSummary> {
+  const { ledger, logger } = bridge;
+  const selected = options.sourceId ? bridge.sources.filter((s) => s.id === options.sourceId) : bridge.sources;
+  if (options.sourceId && selected.length === 0) {
+    throw new UnknownSourceError(`no enabled source "${options.sourceId}"; configured: ${bridge.sources.map((s) => s.id).join(', ') || 'none'}`);
+  }
+  const recovered = options.dryRun ? 0 : ledger.recoverInterruptedSends();
+  if (recovered) logger.warn('interrupted sends found at start-up are now in doubt', { count: recovered });
+
+  const sources: SourceSyncResult[] = [];
+  for (const s of selected) {
+    const runId = ledger.startRun(options.dryRun ? 'intake_dry_run' : 'intake', s.id);
+    try {
+      const summary = await runIntake({
+        ledger,
+        sourceId: s.id,
+        adapter: s.adapter,
+        mapping: s.mapping,
+        sink: bridge.sink,
+        logger,
+        runId,
+        dryRun: options.dryRun,
+        read: { full: options.full, since: options.since, signal: options.signal },
+        onBatch: (sum) => options.onIntakeProgress?.(s.id, sum),
+      });
+      const { quarantine_reasons: _q, ...counts } = summary;
+      ledger.finishRun(runId, 'ok', counts);
+      sources.push({ source: s.id, ok: true, ...summary });
+      logger.info('intake finished', { source: s.id, ...counts });
+    } catch (err) {
+      const message = (err as Error).message;
+      ledger.finishRun(runId, 'failed', {}, message);
+      sources.push({ source: s.id, ok: false, error: message });
+      logger.error('intake failed', { source: s.id, error: message });
+    }
+  }
+
+  let delivery: DeliveryCounts | null = null;
+  if (!options.dryRun && !options.noDelivery) {
+    const runId = ledger.startRun('delivery', options.sourceId ?? null);
+    try {
+      const d = bridge.config.settings.delivery;
+      delivery = await runDelivery({
+        ledger,
+        sink: bridge.sink,
+        logger,
+        policy: bridge.retryPolicy,
+        concurrency: d.concurrency,
+        onInDoubt: d.on_in_doubt,
+        onUpdate: d.on_update,
+        runId,
+        sourceId: options.sourceId,
+        signal: options.signal,
+      });
+      ledger.finishRun(runId, 'ok', { ...delivery });
+    } catch (err) {
+      ledger.finishRun(runId, 'failed', {}, (err as Error).message);
+      throw err;
+    }
+  }
+  return { dry_run: !!options.dryRun, recovered_in_doubt: recovered, sources, delivery, states: ledger.countsByState(), ledger: ledger.path };
+}
