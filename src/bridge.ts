@@ -5,6 +5,7 @@
 import type { Logger } from 'winston';
 import type { SourceAdapter } from './adapters/adapter.js';
 import { adapterRegistry } from './adapters/registry.js';
+import { acquireLedgerLock } from './ledger/ledger-lock.js';
 import { SqliteLedger } from './ledger/sqlite-ledger.js';
 import type { CompiledMapping } from './mapping/compile-mapping.js';
 import type { LoadedSettings } from './settings/load-settings.js';
@@ -27,11 +28,15 @@ export interface Bridge {
   readonly sources: readonly BridgeSource[];
   readonly logger: Logger;
   readonly retryPolicy: RetryPolicy;
+  /** Rows found in `sending` at open (a crash mid-send), now in_doubt. */
+  readonly recoveredAtStart: number;
   close(): Promise<void>;
 }
 
 export interface OpenBridgeOptions {
   readonly logger: Logger;
+  /** Turn rows left in `sending` into in_doubt (default true; false for a dry run, which writes nothing). */
+  readonly recover?: boolean;
   readonly now?: () => Date;
 }
 
@@ -45,7 +50,17 @@ export function createSink(config: LoadedSettings): Sink {
 
 export async function openBridge(config: LoadedSettings, options: OpenBridgeOptions): Promise<Bridge> {
   const now = options.now ?? (() => new Date());
-  const ledger = SqliteLedger.open(config.ledgerPath, { piiKey: config.settings.ledger.pii_key?.reveal(), now });
+  const lock = acquireLedgerLock(config.ledgerPath);
+  let ledger: SqliteLedger;
+  try {
+    ledger = SqliteLedger.open(config.ledgerPath, { piiKey: config.settings.ledger.pii_key?.reveal(), now });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  // we hold the only writer lock: a row still `sending` belongs to a process that died mid-send
+  const recovered = options.recover === false ? 0 : ledger.recoverInterruptedSends();
+  if (recovered) options.logger.warn('interrupted sends found at start-up are now in doubt and will be reconciled', { count: recovered });
   const sink = createSink(config);
   const sources: BridgeSource[] = [];
   try {
@@ -60,6 +75,7 @@ export async function openBridge(config: LoadedSettings, options: OpenBridgeOpti
   } catch (err) {
     for (const s of sources) await s.adapter.close();
     ledger.close();
+    lock.release();
     throw err;
   }
   const r = config.settings.delivery.retry;
@@ -70,10 +86,12 @@ export async function openBridge(config: LoadedSettings, options: OpenBridgeOpti
     sources,
     logger: options.logger,
     retryPolicy: { baseMs: r.base, maxMs: r.max, windowMs: r.window },
+    recoveredAtStart: recovered,
     async close() {
       for (const s of sources) await s.adapter.close();
       await sink.close();
       ledger.close();
+      lock.release();
     },
   };
 }

@@ -43,6 +43,12 @@ export function buildProgram(): Command {
     .action(run(async (g, o: { dir?: string }) => (await import('./commands/demo.js')).demoCommand(g, o)));
 
   program
+    .command('daemon')
+    .description('run every source on its cron schedule and deliver continuously, until SIGTERM (graceful: sends in flight finish)')
+    .option('--once', 'run one full cycle through the scheduler, then stop (for a cron job or a smoke test)')
+    .action(run(async (g, o: { once?: boolean }) => (await import('./commands/daemon.js')).daemonCommand(g, o)));
+
+  program
     .command('sync')
     .description('run one cycle now: pull every source (or one), then deliver what is due')
     .option('-s, --source <id>', 'only this source')

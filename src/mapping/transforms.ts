@@ -7,7 +7,8 @@
  * string) never reach a transform.
  */
 import { convert as htmlToText } from 'html-to-text';
-import parsePhoneNumberFromString from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import phoneMetadata from 'libphonenumber-js/max/metadata';
 import { DateTime } from 'luxon';
 
 export class TransformError extends Error {
@@ -138,7 +139,7 @@ export function phoneE164(value: unknown): string {
   if (text.startsWith('00')) text = `+${text.slice(2)}`;
   else if (/^62\d{8,13}$/.test(text)) text = `+${text}`;
   if (!/^\+?\d+$/.test(text)) throw new TransformError(`phone_e164: ${maskPhone(text)} is not a phone number`);
-  const parsed = parsePhoneNumberFromString(text, 'ID');
+  const parsed = parsePhoneNumberFromString(text, 'ID', phoneMetadata);
   if (!parsed?.isValid()) throw new TransformError(`phone_e164: ${maskPhone(text)} is not a valid phone number`);
   return parsed.number;
 }

@@ -28,6 +28,15 @@ export const deliverySchema = z
   })
   .strict();
 
+export const cronSchema = z.string().refine((expr) => cron.validate(expr), { message: 'not a valid cron expression (e.g. "*/5 * * * *")' });
+
+export const daemonSchema = z
+  .object({
+    delivery_schedule: cronSchema.default('* * * * *').describe('When the delivery pass runs on its own: retries fall due, in-doubt records are reconciled'),
+    shutdown_grace: durationSchema.prefault('30s').describe('On SIGTERM, how long sends in flight may take to finish'),
+  })
+  .strict();
+
 export const bridgeSettingsSchema = z
   .object({
     ledger: z
@@ -39,6 +48,7 @@ export const bridgeSettingsSchema = z
       .prefault({}),
     destination: z.discriminatedUnion('dialect', [laporV3ConfigSchema]),
     delivery: deliverySchema.prefault({}),
+    daemon: daemonSchema.prefault({}),
     sources_dir: z.string().default('sources').describe('Folder of source files, relative to this file'),
     lookups_dir: z.string().default('lookups').describe('Folder of lookup CSVs, relative to this file'),
     logging: z
@@ -50,7 +60,6 @@ export const bridgeSettingsSchema = z
 
 export type BridgeSettings = z.output<typeof bridgeSettingsSchema>;
 
-export const cronSchema = z.string().refine((expr) => cron.validate(expr), { message: 'not a valid cron expression (e.g. "*/5 * * * *")' });
 
 /** A source file; `adapter` is validated again by the adapter kind's own schema. */
 export const sourceFileSchema = z

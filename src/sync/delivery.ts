@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'winston';
 import type { RecordRow, Warning } from '../ledger/ledger.js';
-import type { RecordState } from '../ledger/record-state.js';
+import { IllegalTransitionError, type RecordState } from '../ledger/record-state.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import type { DeliveryOutcome, Sink } from '../sinks/sink.js';
 import { sha256 } from '../util/stable-json.js';
@@ -26,6 +26,9 @@ export interface DeliveryOptions {
   readonly onUpdate: 'record_only';
   readonly runId?: number;
   readonly sourceId?: string;
+  /** Stop taking new work; sends already in flight finish (graceful shutdown). */
+  readonly stop?: AbortSignal;
+  /** Abort sends in flight (their outcome becomes unknown: in_doubt). */
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
   readonly random?: () => number;
@@ -53,6 +56,7 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   const counts: DeliveryCounts = { delivered: 0, retry_wait: 0, rejected: 0, in_doubt: 0, needs_review: 0, dead: 0, reconciled: 0, updates_recorded: 0, paused: false };
   const { ledger, sink } = o;
   const paused = () => ledger.destinationPause(sink.name).paused;
+  const stopping = () => !!(o.stop?.aborted || o.signal?.aborted);
   if (paused()) {
     counts.paused = true;
     return counts;
@@ -60,12 +64,18 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
 
   const send = async (row: RecordRow, version: number, intentEvent: string): Promise<void> => {
     const key = idempotencyKey(row.source_id, row.external_id, version);
-    ledger.transition(row.id, 'sending', {
-      runId: o.runId,
-      eventType: intentEvent,
-      set: { sending_version: version, idempotency_key: key, attempt_count: row.attempt_count + 1 },
-      data: { version, idempotency_key: key },
-    });
+    try {
+      ledger.transition(row.id, 'sending', {
+        runId: o.runId,
+        eventType: intentEvent,
+        set: { sending_version: version, idempotency_key: key, attempt_count: row.attempt_count + 1 },
+        data: { version, idempotency_key: key },
+      });
+    } catch (err) {
+      // the row moved since it was listed (another pass took it, or intake changed it): leave it
+      if (err instanceof IllegalTransitionError) return;
+      throw err;
+    }
     const complaint = ledger.loadComplaint(row.id, version);
     const warnings: Warning[] = [];
     let outcome: DeliveryOutcome;
@@ -147,7 +157,7 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
 
   // 1. reconcile what may already be at LAPOR!
   for (const row of ledger.recordsInState('in_doubt', Number.MAX_SAFE_INTEGER, o.sourceId)) {
-    if (paused() || o.signal?.aborted) break;
+    if (paused() || stopping()) break;
     const version = row.sending_version ?? row.version;
     if (sink.capabilities.lookup && sink.lookup) {
       let found;
@@ -178,7 +188,7 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   }
 
   // 2. changes after delivery
-  for (const row of ledger.recordsInState('update_pending', Number.MAX_SAFE_INTEGER, o.sourceId)) {
+  for (const row of stopping() ? [] : ledger.recordsInState('update_pending', Number.MAX_SAFE_INTEGER, o.sourceId)) {
     ledger.transition(row.id, 'delivered', { runId: o.runId, eventType: 'update_recorded', reason: 'on_update is record_only: the change is recorded, not sent', data: { version: row.version, sent_version: row.sent_version } });
     counts.updates_recorded++;
   }
@@ -188,13 +198,13 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   const batchSize = Math.max(o.concurrency * 4, 50);
   const tried = new Set<number>();
   for (;;) {
-    if (paused() || o.signal?.aborted) break;
+    if (paused() || stopping()) break;
     const due = ledger.dueRecords(batchSize + tried.size, o.sourceId).filter((r) => !tried.has(r.id));
     if (due.length === 0) break;
     for (const r of due) tried.add(r.id);
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < due.length && !paused() && !o.signal?.aborted) {
+      while (next < due.length && !paused() && !stopping()) {
         const row = due[next++] as RecordRow;
         await send(row, row.version, 'send_intent');
       }

@@ -26,6 +26,8 @@ export interface IntakeOptions {
   /** Map and compare, but roll every ledger write back. */
   readonly dryRun?: boolean;
   readonly runId: number;
+  /** Stop after the current batch (graceful shutdown); committed batches stay committed. */
+  readonly stop?: AbortSignal;
   readonly onBatch?: (counts: IntakeSummary) => void;
 }
 
@@ -65,6 +67,7 @@ export async function runIntake(o: IntakeOptions): Promise<IntakeSummary> {
       }
     });
     o.onBatch?.(summary);
+    if (o.stop?.aborted) break;
   }
   return summary;
 }

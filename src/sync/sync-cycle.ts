@@ -12,6 +12,11 @@ export interface SyncOptions {
   readonly full?: boolean;
   /** Skip the delivery stage (intake only). */
   readonly noDelivery?: boolean;
+  /** Skip the intake stage (delivery only: retries and reconciliation). */
+  readonly noIntake?: boolean;
+  /** Stop taking new work (graceful shutdown); in-flight sends finish. */
+  readonly stop?: AbortSignal;
+  /** Abort in-flight work. */
   readonly signal?: AbortSignal;
   readonly onIntakeProgress?: (sourceId: string, s: IntakeSummary) => void;
 }
@@ -24,7 +29,6 @@ export interface SourceSyncResult extends Partial<IntakeSummary> {
 
 export interface SyncSummary {
   readonly dry_run: boolean;
-  readonly recovered_in_doubt: number;
   readonly sources: SourceSyncResult[];
   readonly delivery: DeliveryCounts | null;
   readonly states: Record<string, number>;
@@ -37,15 +41,15 @@ export class UnknownSourceError extends Error {
 
 export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): Promise<SyncSummary> {
   const { ledger, logger } = bridge;
-  const selected = options.sourceId ? bridge.sources.filter((s) => s.id === options.sourceId) : bridge.sources;
-  if (options.sourceId && selected.length === 0) {
+  const configured = options.sourceId ? bridge.sources.filter((s) => s.id === options.sourceId) : bridge.sources;
+  const selected = options.noIntake ? [] : configured;
+  if (options.sourceId && configured.length === 0) {
     throw new UnknownSourceError(`no enabled source "${options.sourceId}"; configured: ${bridge.sources.map((s) => s.id).join(', ') || 'none'}`);
   }
-  const recovered = options.dryRun ? 0 : ledger.recoverInterruptedSends();
-  if (recovered) logger.warn('interrupted sends found at start-up are now in doubt', { count: recovered });
 
   const sources: SourceSyncResult[] = [];
   for (const s of selected) {
+    if (options.stop?.aborted) break;
     const runId = ledger.startRun(options.dryRun ? 'intake_dry_run' : 'intake', s.id);
     try {
       const summary = await runIntake({
@@ -57,6 +61,7 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         logger,
         runId,
         dryRun: options.dryRun,
+        stop: options.stop,
         read: { full: options.full, since: options.since, signal: options.signal },
         onBatch: (sum) => options.onIntakeProgress?.(s.id, sum),
       });
@@ -73,7 +78,7 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
   }
 
   let delivery: DeliveryCounts | null = null;
-  if (!options.dryRun && !options.noDelivery) {
+  if (!options.dryRun && !options.noDelivery && !options.stop?.aborted) {
     const runId = ledger.startRun('delivery', options.sourceId ?? null);
     try {
       const d = bridge.config.settings.delivery;
@@ -87,6 +92,7 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         onUpdate: d.on_update,
         runId,
         sourceId: options.sourceId,
+        stop: options.stop,
         signal: options.signal,
       });
       ledger.finishRun(runId, 'ok', { ...delivery });
@@ -95,5 +101,5 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
       throw err;
     }
   }
-  return { dry_run: !!options.dryRun, recovered_in_doubt: recovered, sources, delivery, states: ledger.countsByState(), ledger: ledger.path };
+  return { dry_run: !!options.dryRun, sources, delivery, states: ledger.countsByState(), ledger: ledger.path };
 }

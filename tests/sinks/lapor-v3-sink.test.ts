@@ -50,9 +50,16 @@ function ctx() {
   return { attempts, warnings, idempotencyKey: 'key-1', onAttempt: (a: AttemptInput) => attempts.push(a), onWarning: (w: Warning) => warnings.push(w) };
 }
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+  if (!nock.isActive()) nock.activate();
+  nock.disableNetConnect();
+});
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // un-patch node:http: jest reuses the worker, and the next test file talks to real servers
+  nock.restore();
+});
 
 describe('lapor-v3 sink: request shape', () => {
   it('sends both auth headers, the idempotency key, the Ref line and tags, and no reporter fields', async () => {

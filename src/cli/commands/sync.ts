@@ -27,11 +27,14 @@ export async function syncCommand(g: GlobalOptions, o: SyncCommandOptions): Prom
   const since = parseSince(o.since);
   const config = loadSettingsOrThrow(g.config);
   const logger = createLogger({ level: g.logLevel ?? config.settings.logging.level });
-  const bridge = await openBridge(config, { logger });
+  const bridge = await openBridge(config, { logger, recover: !o.dryRun });
   try {
     const summary = await runSyncCycle(bridge, { sourceId: o.source, dryRun: o.dryRun, since, full: o.full });
-    if (g.json) printJson(summary);
-    else printSyncSummary(summary);
+    if (g.json) printJson({ recovered_in_doubt: bridge.recoveredAtStart, ...summary });
+    else {
+      if (bridge.recoveredAtStart) print(`${bridge.recoveredAtStart} interrupted send(s) found at start-up are now in doubt and were reconciled or await review.`);
+      printSyncSummary(summary);
+    }
     return summary.sources.every((s) => s.ok) ? 0 : 1;
   } finally {
     await bridge.close();
@@ -40,7 +43,6 @@ export async function syncCommand(g: GlobalOptions, o: SyncCommandOptions): Prom
 
 export function printSyncSummary(s: SyncSummary): void {
   if (s.dry_run) print('DRY RUN — nothing was written to the ledger or sent.');
-  if (s.recovered_in_doubt) print(`${s.recovered_in_doubt} interrupted send(s) found at start-up are now in doubt and will be reconciled.`);
   print(
     formatTable(
       s.sources.map((r) => ({ source: r.source, ok: r.ok ? 'yes' : 'NO', pulled: r.pulled, new: r.new, changed: r.changed, unchanged: r.unchanged, quarantined: r.quarantined, warnings: r.warnings, error: r.error })),

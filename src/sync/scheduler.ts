@@ -1,0 +1,119 @@
+/**
+ * The daemon's clock: each source's intake on its own cron schedule, and the delivery pass on
+ * the delivery schedule (so retries fall due without waiting for a source). Never two runs of
+ * one job at once: a tick that finds its job still running is skipped and counted.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Bridge } from '../bridge.js';
+import { runSyncCycle } from './sync-cycle.js';
+
+export const SCHEDULE_TIMEZONE = 'Asia/Jakarta';
+
+export interface SchedulerOptions {
+  /** When the delivery pass runs on its own (retries, in-doubt reconciliation). */
+  readonly deliverySchedule: string;
+}
+
+export interface JobStats {
+  runs: number;
+  skipped: number;
+  failed: number;
+  lastStartedAt?: string;
+  lastFinishedAt?: string;
+  lastError?: string;
+}
+
+export class Scheduler {
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly running = new Map<string, Promise<void>>();
+  readonly stats = new Map<string, JobStats>();
+  private readonly stopController = new AbortController();
+  private readonly abortController = new AbortController();
+  private deliveryRequested = false;
+
+  constructor(
+    private readonly bridge: Bridge,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    for (const s of this.bridge.sources) {
+      this.tasks.push(cron.schedule(s.schedule, () => this.runSource(s.id), { timezone: SCHEDULE_TIMEZONE, name: `source:${s.id}` }));
+    }
+    this.tasks.push(cron.schedule(this.options.deliverySchedule, () => this.runDelivery(), { timezone: SCHEDULE_TIMEZONE, name: 'delivery' }));
+  }
+
+  /** Intake for one source, then a delivery pass for what it brought in. */
+  async runSource(sourceId: string): Promise<void> {
+    await this.trigger(`source:${sourceId}`, { sourceId, noDelivery: true });
+    await this.runDelivery();
+  }
+
+  /**
+   * One delivery pass at a time for the whole ledger; a request while one runs is remembered
+   * and served by one more pass right after, so new records never wait for the next tick.
+   */
+  async runDelivery(): Promise<void> {
+    if (this.running.has('delivery')) {
+      this.deliveryRequested = true;
+      return this.running.get('delivery');
+    }
+    do {
+      this.deliveryRequested = false;
+      await this.trigger('delivery', { noIntake: true });
+    } while (this.deliveryRequested && !this.stopController.signal.aborted);
+  }
+
+  /** Runs a job now unless it is already running (then the tick is skipped and counted). */
+  private trigger(job: string, what: { sourceId?: string; noIntake?: boolean; noDelivery?: boolean }): Promise<void> {
+    const stats = this.stats.get(job) ?? { runs: 0, skipped: 0, failed: 0 };
+    this.stats.set(job, stats);
+    const inFlight = this.running.get(job);
+    if (inFlight || this.stopController.signal.aborted) {
+      stats.skipped++;
+      if (inFlight) this.bridge.logger.warn('previous run still going; tick skipped', { job });
+      return inFlight ?? Promise.resolve();
+    }
+    stats.runs++;
+    stats.lastStartedAt = new Date().toISOString();
+    const run = (async () => {
+      try {
+        await runSyncCycle(this.bridge, {
+          sourceId: what.sourceId,
+          noIntake: what.noIntake,
+          noDelivery: what.noDelivery,
+          stop: this.stopController.signal,
+          signal: this.abortController.signal,
+        });
+      } catch (err) {
+        stats.failed++;
+        stats.lastError = (err as Error).message;
+        this.bridge.logger.error('scheduled run failed', { job, error: stats.lastError });
+      } finally {
+        stats.lastFinishedAt = new Date().toISOString();
+        this.running.delete(job);
+      }
+    })();
+    this.running.set(job, run);
+    return run;
+  }
+
+  /**
+   * Stops taking new work, lets in-flight runs finish within `graceMs`, then aborts what is
+   * left (an aborted send becomes in_doubt, never stays `sending`).
+   */
+  async stop(graceMs: number): Promise<{ drained: boolean }> {
+    for (const t of this.tasks) await t.stop();
+    this.stopController.abort();
+    const all = () => Promise.allSettled([...this.running.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([all().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+    clearTimeout(timer);
+    if (!drained) {
+      this.abortController.abort();
+      await all();
+    }
+    for (const t of this.tasks) await t.destroy();
+    return { drained };
+  }
+}

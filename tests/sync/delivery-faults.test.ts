@@ -1,0 +1,199 @@
+/**
+ * Delivery under faults and the daemon's scheduler, simulator to simulator: in-doubt sends are
+ * reconciled by lookup (never duplicated), a crash mid-send is recovered at start-up, the ledger
+ * lock keeps a second writer out, and a graceful stop leaves no row in `sending`.
+ */
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { openBridge, type Bridge } from '../../src/bridge.js';
+import { LedgerLockedError } from '../../src/ledger/ledger-lock.js';
+import { loadSettingsOrThrow } from '../../src/settings/load-settings.js';
+import { BebejaSimulator } from '../../src/simulators/bebeja-simulator.js';
+import { LaporSimulator } from '../../src/simulators/lapor-simulator.js';
+import { sandboxEnv } from '../../src/simulators/sandbox-env.js';
+import { Scheduler } from '../../src/sync/scheduler.js';
+import { runSyncCycle } from '../../src/sync/sync-cycle.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { copyShippedConfig, tempDir } from '../helpers/workdir.js';
+
+let dir: string;
+let configFile: string;
+let bebeja: BebejaSimulator;
+let lapor: LaporSimulator;
+const open: Bridge[] = [];
+
+async function bridge(): Promise<Bridge> {
+  const b = await openBridge(loadSettingsOrThrow(configFile), { logger: silentLogger() });
+  open.push(b);
+  return b;
+}
+
+/** Polls until `cond` holds (no fixed sleeps: the machine may be slow). */
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Refs of complaints LAPOR! holds, to count duplicates. */
+function laporRefs(): string[] {
+  return lapor.complaints().map((c) => String(c.body.content).split('\n').pop() ?? '');
+}
+
+beforeEach(async () => {
+  dir = tempDir('sp4n-faults-');
+  configFile = copyShippedConfig(dir);
+  bebeja = new BebejaSimulator({ seed: 5 });
+  lapor = new LaporSimulator();
+  await bebeja.start();
+  await lapor.start();
+  Object.assign(process.env, sandboxEnv(bebeja, lapor, 'faults-pii-key'));
+});
+
+afterEach(async () => {
+  for (const b of open.splice(0)) await b.close().catch(() => undefined);
+  await bebeja.stop();
+  await lapor.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('in-doubt sends', () => {
+  it('a 500 after LAPOR! stored the complaint is reconciled by lookup and adopted, not sent again', async () => {
+    lapor.setFaults([{ match: 'create', storeThenFail: true, status: 500 }]);
+    const b = await bridge();
+    const first = await runSyncCycle(b);
+    expect(first.delivery).toMatchObject({ delivered: 4, in_doubt: 1 });
+    expect(lapor.complaints()).toHaveLength(5); // stored, although it answered 500
+
+    const second = await runSyncCycle(b);
+    expect(second.delivery).toMatchObject({ reconciled: 1, delivered: 0 });
+    expect(second.states).toEqual({ delivered: 5 });
+    expect(new Set(laporRefs()).size).toBe(5);
+    expect(laporRefs()).toHaveLength(5);
+  });
+
+  it('a 500 before LAPOR! stored anything is looked up, not found, and sent once more', async () => {
+    lapor.setFaults([{ match: 'create', status: 502 }]);
+    const b = await bridge();
+    expect((await runSyncCycle(b)).delivery).toMatchObject({ delivered: 4, in_doubt: 1 });
+    const second = await runSyncCycle(b);
+    expect(second.delivery).toMatchObject({ delivered: 1, reconciled: 0 });
+    expect(second.states).toEqual({ delivered: 5 });
+    expect(laporRefs()).toHaveLength(5);
+  });
+
+  it('without a lookup, an in-doubt send waits for an operator (needs_review), never a silent resend', async () => {
+    const text = fs.readFileSync(configFile, 'utf8').replace(/ {2}lookup:.*\n {4}path: .*\n {4}param: .*\n/, '  lookup: false\n');
+    expect(text).toContain('lookup: false');
+    fs.writeFileSync(configFile, text);
+    lapor.setFaults([{ match: 'create', dropConnection: true, storeThenFail: true }]);
+    const b = await bridge();
+    await runSyncCycle(b);
+    const second = await runSyncCycle(b);
+    expect(second.delivery?.needs_review).toBe(1);
+    expect(second.states).toEqual({ delivered: 4, needs_review: 1 });
+    expect(laporRefs()).toHaveLength(5);
+  });
+
+  it('a crash between the send and its outcome (row left in sending) is recovered as in_doubt at start-up and reconciled', async () => {
+    const b = await bridge();
+    await runSyncCycle(b, { noDelivery: true });
+    // simulate the crash: LAPOR! got the complaint, the ledger only has the intent
+    const row = b.ledger.dueRecords(1)[0];
+    if (!row) throw new Error('no due record');
+    b.ledger.transition(row.id, 'sending', { set: { sending_version: row.version } });
+    const complaint = b.ledger.loadComplaint(row.id, row.version);
+    await b.sink.deliver(complaint, { idempotencyKey: 'x', onAttempt: () => undefined, onWarning: () => undefined });
+    await b.close();
+    open.splice(open.indexOf(b), 1);
+
+    const restarted = await bridge();
+    expect(restarted.recoveredAtStart).toBe(1);
+    const s = await runSyncCycle(restarted);
+    expect(s.delivery).toMatchObject({ reconciled: 1, delivered: 4 });
+    expect(s.states).toEqual({ delivered: 5 });
+    expect(laporRefs()).toHaveLength(5);
+  });
+});
+
+describe('destination health', () => {
+  it('401 pauses the destination; nothing is marked failed, and the pause survives a restart', async () => {
+    lapor.setFaults([{ match: 'create', status: 401, times: 100 }]);
+    const b = await bridge();
+    const s = await runSyncCycle(b);
+    expect(s.delivery?.paused).toBe(true);
+    expect(s.states).toEqual({ pending: 5 });
+    await b.close();
+    open.splice(open.indexOf(b), 1);
+    lapor.setFaults([]);
+    const again = await runSyncCycle(await bridge());
+    expect(again.delivery?.paused).toBe(true);
+    expect(lapor.complaints()).toHaveLength(0);
+  });
+
+  it('a 422 rejects one record and the others keep flowing', async () => {
+    lapor.setFaults([{ match: 'create', status: 422, body: { message: 'The given data was invalid.' } }]);
+    const s = await runSyncCycle(await bridge());
+    expect(s.states).toEqual({ delivered: 4, rejected: 1 });
+  });
+
+  it('429 puts the record in retry_wait with a next attempt time, others go through', async () => {
+    lapor.setFaults([{ match: 'create', status: 429, headers: { 'Retry-After': '3600' } }]);
+    const b = await bridge();
+    const s = await runSyncCycle(b);
+    expect(s.states).toEqual({ delivered: 4, retry_wait: 1 });
+    const waiting = b.ledger.recordsInState('retry_wait')[0];
+    expect(Date.parse(waiting?.next_attempt_at ?? '')).toBeGreaterThan(Date.now() + 3_500_000);
+  });
+});
+
+describe('one writer per ledger and graceful stop', () => {
+  it('a second bridge on the same ledger is refused while the first holds it', async () => {
+    await bridge();
+    await expect(openBridge(loadSettingsOrThrow(configFile), { logger: silentLogger() })).rejects.toThrow(LedgerLockedError);
+  });
+
+  it('a tick that finds its job still running is skipped and counted', async () => {
+    lapor.setFaults([{ match: 'create', delayMs: 200, times: 5 }]);
+    const b = await bridge();
+    const scheduler = new Scheduler(b, { deliverySchedule: '* * * * *' });
+    const a = scheduler.runSource('bebeja');
+    const again = scheduler.runSource('bebeja');
+    await Promise.all([a, again]);
+    expect(scheduler.stats.get('source:bebeja')).toMatchObject({ runs: 1, skipped: 1 });
+    await scheduler.stop(1000);
+    expect(b.ledger.countsByState()).toEqual({ delivered: 5 });
+  });
+
+  it('stop lets sends in flight finish within the grace period and leaves nothing in sending', async () => {
+    lapor.setFaults([{ match: 'create', delayMs: 300, times: 5 }]);
+    const b = await bridge();
+    const scheduler = new Scheduler(b, { deliverySchedule: '* * * * *' });
+    const run = scheduler.runSource('bebeja');
+    await waitFor(() => (b.ledger.countsByState().sending ?? 0) > 0, 'a send in flight');
+    const { drained } = await scheduler.stop(5000);
+    await run;
+    expect(drained).toBe(true);
+    const states = b.ledger.countsByState();
+    expect(states.sending).toBeUndefined();
+    // what was in flight finished; what was not started stays pending for the next start
+    expect((states.delivered ?? 0) + (states.pending ?? 0)).toBe(5);
+    expect(lapor.complaints()).toHaveLength(states.delivered ?? 0);
+  });
+
+  it('past the grace period, sends in flight are aborted and become in_doubt, never stay sending', async () => {
+    lapor.setFaults([{ match: 'create', delayMs: 1000, times: 5 }]);
+    const b = await bridge();
+    const scheduler = new Scheduler(b, { deliverySchedule: '* * * * *' });
+    const run = scheduler.runSource('bebeja');
+    await waitFor(() => (b.ledger.countsByState().sending ?? 0) > 0, 'a send in flight');
+    const { drained } = await scheduler.stop(50);
+    await run;
+    expect(drained).toBe(false);
+    const states = b.ledger.countsByState();
+    expect(states.sending).toBeUndefined();
+    expect(states.in_doubt).toBeGreaterThan(0);
+  });
+});
