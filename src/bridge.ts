@@ -11,6 +11,7 @@ import type { CompiledMapping } from './mapping/compile-mapping.js';
 import type { LoadedSettings } from './settings/load-settings.js';
 import { LaporV3Sink } from './sinks/lapor-v3/lapor-v3-sink.js';
 import type { Sink } from './sinks/sink.js';
+import { CircuitBreaker } from './sync/circuit-breaker.js';
 import type { RetryPolicy } from './sync/retry-policy.js';
 
 export interface BridgeSource {
@@ -28,6 +29,8 @@ export interface Bridge {
   readonly sources: readonly BridgeSource[];
   readonly logger: Logger;
   readonly retryPolicy: RetryPolicy;
+  /** Destination health across delivery passes. */
+  readonly breaker: CircuitBreaker;
   /** Rows found in `sending` at open (a crash mid-send), now in_doubt. */
   readonly recoveredAtStart: number;
   close(): Promise<void>;
@@ -87,6 +90,7 @@ export async function openBridge(config: LoadedSettings, options: OpenBridgeOpti
     logger: options.logger,
     retryPolicy: { baseMs: r.base, maxMs: r.max, windowMs: r.window },
     recoveredAtStart: recovered,
+    breaker: new CircuitBreaker(config.settings.delivery.circuit_breaker_failures),
     async close() {
       for (const s of sources) await s.adapter.close();
       await sink.close();

@@ -36,6 +36,25 @@ export function ledgerPathFrom(g: GlobalOptions, override?: string): string {
   return path.resolve(path.dirname(file), typeof p === 'string' ? p : '../data/ledger.sqlite');
 }
 
+function readBridgeYaml(g: GlobalOptions): unknown {
+  const file = path.resolve(g.config);
+  try {
+    return parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass --config`);
+  }
+}
+
+/** The destination's ledger name (`destination.name`, default `lapor`), without resolving secrets. */
+export function destinationNameFrom(g: GlobalOptions): string {
+  const name = (readBridgeYaml(g) as { destination?: { name?: unknown } } | null)?.destination?.name;
+  return typeof name === 'string' ? name : 'lapor';
+}
+
+/**
+ * Opens the ledger without the writer lock: for queries, and for operator actions, which are
+ * single state-machine-checked transactions and safe beside a running daemon.
+ */
 export function openLedgerReadable(g: GlobalOptions, override?: string): SqliteLedger {
   const file = ledgerPathFrom(g, override);
   if (!fs.existsSync(file)) throw new UsageError(`no ledger at ${file}; run a sync first or pass --ledger <file>`);

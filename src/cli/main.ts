@@ -77,6 +77,28 @@ export function buildProgram(): Command {
     run(async (g, ref: string, o: { ledger?: string }) => (await import('./commands/ledger.js')).ledgerShow(g, ref, o)),
   );
 
+  const op = (c: Command) => c.option('--ledger <file>', 'ledger file (default: ledger.path from --config)');
+  op(program.command('retry').description('send failed records again now, with the same idempotency key (always safe)').argument('[ref]', 'source/external_id, LAPOR! id or ticket'))
+    .option('--state <state>', `every record in this state (${['retry_wait', 'dead', 'rejected'].join(', ')})`)
+    .option('--reason <why>', 'recorded in the ledger')
+    .action(run(async (g, ref: string | undefined, o: Record<string, string>) => (await import('./commands/operator.js')).retryCommand(g, ref, o)));
+  op(program.command('resend').description('send a complaint AGAIN as a new complaint (new key); needs --force and --reason').argument('<ref>', 'source/external_id, LAPOR! id or ticket'))
+    .option('--force', 'yes, send a second copy')
+    .option('--reason <why>', 'recorded in the ledger')
+    .action(run(async (g, ref: string, o: Record<string, unknown>) => (await import('./commands/operator.js')).resendCommand(g, ref, o)));
+  op(program.command('resolve').description('settle a record checked by hand (needs_review, in_doubt)').argument('<ref>', 'source/external_id, LAPOR! id or ticket'))
+    .option('--lapor-id <id>', 'it is at LAPOR! under this id')
+    .option('--resend', 'it is not at LAPOR!: send it')
+    .option('--drop', 'give up on it (needs --reason)')
+    .option('--reason <why>', 'recorded in the ledger')
+    .action(run(async (g, ref: string, o: Record<string, unknown>) => (await import('./commands/operator.js')).resolveCommand(g, ref, o)));
+  for (const paused of [true, false]) {
+    op(program.command(paused ? 'pause' : 'resume').description(paused ? 'pause delivery to the destination, or intake from one source' : 'resume the destination, or one source'))
+      .option('-s, --source <id>', 'this source instead of the destination')
+      .option('--reason <why>', paused ? 'why (required)' : 'recorded in the ledger')
+      .action(run(async (g, o: Record<string, string>) => (await import('./commands/operator.js')).pauseCommand(g, paused, o)));
+  }
+
   const simulate = program.command('simulate').description('run a simulator as a standalone server, to try a config before going live');
   for (const which of ['lapor', 'bebeja'] as const) {
     simulate

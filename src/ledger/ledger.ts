@@ -68,6 +68,7 @@ export interface RecordRow {
   first_seen_at: string;
   updated_at: string;
   delivered_at: string | null;
+  send_generation: number;
 }
 
 export interface AttemptInput {
@@ -104,6 +105,8 @@ export interface TransitionOptions {
   readonly runId?: number;
   readonly eventType?: string;
   readonly data?: Record<string, unknown>;
+  /** An operator's forced move (see `forcedTransitions`); requires `actor` and `reason`. */
+  readonly force?: boolean;
   /** Column updates made in the same transaction as the state change. */
-  readonly set?: Partial<Pick<RecordRow, 'lapor_id' | 'next_attempt_at' | 'first_failed_at' | 'last_error' | 'sent_version' | 'delivered_at' | 'attempt_count' | 'sending_version' | 'idempotency_key'>>;
+  readonly set?: Partial<Pick<RecordRow, 'lapor_id' | 'next_attempt_at' | 'first_failed_at' | 'last_error' | 'sent_version' | 'delivered_at' | 'attempt_count' | 'sending_version' | 'idempotency_key' | 'send_generation'>>;
 }

@@ -68,6 +68,31 @@ export function allowedTransitions(from: RecordState): readonly RecordState[] {
   return transitions[from];
 }
 
+/**
+ * Moves only an operator may make, with a reason, each logged as an event with who and why.
+ * `delivered → pending` is `resend --force`: the one way a complaint is ever sent twice.
+ */
+const forcedTransitions: Partial<Record<RecordState, readonly RecordState[]>> = {
+  delivered: ['pending'],
+  update_pending: ['pending'],
+  in_doubt: ['pending', 'dropped'],
+  needs_review: ['pending'],
+  rejected: ['pending', 'dropped'],
+  dead: ['pending', 'dropped'],
+  dropped: ['pending'],
+  retry_wait: ['pending', 'dropped'],
+  pending: ['dropped'],
+  quarantined: ['dropped'],
+};
+
+export function canForceTransition(from: RecordState, to: RecordState): boolean {
+  return canTransition(from, to) || (forcedTransitions[from] ?? []).includes(to);
+}
+
+export function assertForcedTransition(from: RecordState, to: RecordState, ref: string): void {
+  if (!canForceTransition(from, to)) throw new IllegalTransitionError(from, to, ref);
+}
+
 /** States a record can be sent from by the delivery loop. */
 export const SENDABLE_STATES: readonly RecordState[] = ['pending', 'retry_wait'];
 /** States that mean "not at LAPOR! yet and still owed". */

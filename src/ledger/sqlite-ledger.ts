@@ -24,7 +24,7 @@ import type {
   Warning,
 } from './ledger.js';
 import { LATEST_VERSION, migrations } from './migrations/index.js';
-import { assertTransition, type RecordState } from './record-state.js';
+import { assertForcedTransition, assertTransition, type RecordState } from './record-state.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -203,6 +203,8 @@ export class SqliteLedger {
         if (item.kind === 'mapped' && outcome !== 'unchanged') counts.warnings += item.warnings.length;
         outcomes.push(outcome);
       }
+      const counted = counts.new + counts.changed + counts.unchanged + counts.quarantined;
+      if (counted !== items.length) throw new LedgerError('ACCOUNTING', `batch of ${items.length} records counted as ${counted}; nothing committed`);
       if (cursor !== undefined) {
         this.db
           .prepare('INSERT INTO cursors (source_id, cursor_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET cursor_json = excluded.cursor_json, updated_at = excluded.updated_at')
@@ -401,7 +403,11 @@ export class SqliteLedger {
   transition(recordId: number, to: RecordState, options: TransitionOptions = {}): RecordRow {
     return this.db.transaction(() => {
       const row = this.getRecord(recordId);
-      assertTransition(row.state, to, `${row.source_id}/${row.external_id}`);
+      const ref = `${row.source_id}/${row.external_id}`;
+      if (options.force) {
+        if (!options.actor || !options.reason) throw new LedgerError('FORCE_NEEDS_REASON', `record ${ref}: a forced change needs who and why`);
+        assertForcedTransition(row.state, to, ref);
+      } else assertTransition(row.state, to, ref);
       const set: Record<string, unknown> = { ...options.set, state: to, updated_at: this.iso() };
       const cols = Object.keys(set);
       this.db.prepare(`UPDATE records SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: recordId });
@@ -467,6 +473,19 @@ export class SqliteLedger {
     })();
   }
 
+  sourcePause(id: string): { paused: boolean; reason: string | null; since: string | null } {
+    const row = this.db.prepare('SELECT paused, pause_reason, paused_at FROM sources WHERE id = ?').get(id) as { paused: number; pause_reason: string | null; paused_at: string | null } | undefined;
+    return { paused: !!row?.paused, reason: row?.pause_reason ?? null, since: row?.paused_at ?? null };
+  }
+
+  setSourcePaused(id: string, paused: boolean, reason: string, actor: Actor = 'system'): void {
+    this.db.transaction(() => {
+      const r = this.db.prepare('UPDATE sources SET paused = ?, pause_reason = ?, paused_at = ? WHERE id = ?').run(+paused, paused ? reason : null, paused ? this.iso() : null, id);
+      if (r.changes === 0) throw new LedgerError('NO_SUCH_SOURCE', `no source "${id}" in the ledger (it appears after its first sync)`);
+      this.appendEvent({ type: paused ? 'source_paused' : 'source_resumed', sourceId: id, actor, reason });
+    })();
+  }
+
   // ---------------------------------------------------------------- queries
 
   countsByState(sourceId?: string): Record<string, number> {
@@ -485,6 +504,13 @@ export class SqliteLedger {
     }
     return (this.db.prepare('SELECT * FROM records WHERE lapor_id = ? OR ticket = ? ORDER BY id LIMIT 1').get(ref, ref) as RecordRow | undefined) ??
       (/^\d+$/.test(ref) ? (this.db.prepare('SELECT * FROM records WHERE id = ?').get(Number(ref)) as RecordRow | undefined) : undefined);
+  }
+
+  /** LAPOR! ids of earlier copies, superseded by an operator's forced resend. */
+  previousLaporIds(recordId: number): string[] {
+    return (this.db.prepare("SELECT json_extract(data_json, '$.previous_lapor_id') AS id FROM events WHERE record_id = ? AND type = 'operator_resend_forced'").all(recordId) as { id: string | null }[])
+      .map((r) => r.id)
+      .filter((id): id is string => !!id);
   }
 
   eventsFor(recordId: number): EventRow[] {

@@ -23,6 +23,7 @@ export const deliverySchema = z
       })
       .strict()
       .prefault({}),
+    circuit_breaker_failures: z.number().int().min(0).default(5).describe('After this many consecutive transient failures, send one probe per pass until the destination answers (0 = off)'),
     on_in_doubt: z.enum(['review', 'retry']).default('review').describe('Without a lookup: review waits for an operator; retry resends (at-least-once, may duplicate)'),
     on_update: z.enum(['record_only']).default('record_only').describe('A source change after delivery is recorded in the ledger, not sent'),
   })
@@ -33,6 +34,10 @@ export const cronSchema = z.string().refine((expr) => cron.validate(expr), { mes
 export const daemonSchema = z
   .object({
     delivery_schedule: cronSchema.default('* * * * *').describe('When the delivery pass runs on its own: retries fall due, in-doubt records are reconciled'),
+    full_rescan_schedule: z
+      .union([cronSchema, z.literal(false)])
+      .default('0 2 * * 0')
+      .describe('Full re-scan of every source (reads everything; the ledger skips what it has), default Sunday 02:00 WIB; false to disable'),
     shutdown_grace: durationSchema.prefault('30s').describe('On SIGTERM, how long sends in flight may take to finish'),
   })
   .strict();

@@ -26,6 +26,11 @@ export interface DeliveryContext {
   readonly onWarning: (warning: Warning) => void;
 }
 
+export interface LookupContext extends Pick<DeliveryContext, 'signal' | 'onAttempt'> {
+  /** LAPOR! ids that do not count as a match (earlier copies before an operator's forced resend). */
+  readonly exclude?: readonly string[];
+}
+
 export type LookupResult = { readonly found: true; readonly laporId: string } | { readonly found: false };
 
 export interface Sink {
@@ -39,7 +44,7 @@ export interface Sink {
   sentView(complaint: StoredComplaint): unknown;
   deliver(complaint: StoredComplaint, ctx: DeliveryContext): Promise<DeliveryOutcome>;
   /** Finds an already-filed complaint by its exact source reference. */
-  lookup?(complaint: StoredComplaint, ctx: Pick<DeliveryContext, 'signal' | 'onAttempt'>): Promise<LookupResult>;
+  lookup?(complaint: StoredComplaint, ctx: LookupContext): Promise<LookupResult>;
   close(): Promise<void>;
 }
 

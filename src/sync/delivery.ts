@@ -12,6 +12,7 @@ import { IllegalTransitionError, type RecordState } from '../ledger/record-state
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import type { DeliveryOutcome, Sink } from '../sinks/sink.js';
 import { sha256 } from '../util/stable-json.js';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { backoffDelay, isPastWindow, type RetryPolicy } from './retry-policy.js';
 
 export interface DeliveryOptions {
@@ -26,6 +27,8 @@ export interface DeliveryOptions {
   readonly onUpdate: 'record_only';
   readonly runId?: number;
   readonly sourceId?: string;
+  /** Destination health kept across passes (the daemon's); a fresh one when absent. */
+  readonly breaker?: CircuitBreaker;
   /** Stop taking new work; sends already in flight finish (graceful shutdown). */
   readonly stop?: AbortSignal;
   /** Abort sends in flight (their outcome becomes unknown: in_doubt). */
@@ -44,17 +47,23 @@ export interface DeliveryCounts {
   reconciled: number;
   updates_recorded: number;
   paused: boolean;
+  circuit: CircuitState;
 }
 
-/** Same record version ⇒ same key: a retry can never look like a new complaint. */
-export function idempotencyKey(sourceId: string, externalId: string, version: number): string {
-  return sha256(`sp4n-bridge\n${sourceId}\n${externalId}\n${version}`).slice(0, 40);
+/**
+ * Same record version ⇒ same key: a retry can never look like a new complaint. Only an
+ * operator's `resend --force` raises the generation, and so the key.
+ */
+export function idempotencyKey(sourceId: string, externalId: string, version: number, generation = 0): string {
+  return sha256(`sp4n-bridge\n${sourceId}\n${externalId}\n${version}${generation ? `\n${generation}` : ''}`).slice(0, 40);
 }
 
 export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   const now = o.now ?? (() => new Date());
-  const counts: DeliveryCounts = { delivered: 0, retry_wait: 0, rejected: 0, in_doubt: 0, needs_review: 0, dead: 0, reconciled: 0, updates_recorded: 0, paused: false };
+  const counts: DeliveryCounts = { delivered: 0, retry_wait: 0, rejected: 0, in_doubt: 0, needs_review: 0, dead: 0, reconciled: 0, updates_recorded: 0, paused: false, circuit: 'closed' };
   const { ledger, sink } = o;
+  const breaker = o.breaker ?? new CircuitBreaker(0);
+  breaker.newPass();
   const paused = () => ledger.destinationPause(sink.name).paused;
   const stopping = () => !!(o.stop?.aborted || o.signal?.aborted);
   if (paused()) {
@@ -63,7 +72,7 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   }
 
   const send = async (row: RecordRow, version: number, intentEvent: string): Promise<void> => {
-    const key = idempotencyKey(row.source_id, row.external_id, version);
+    const key = idempotencyKey(row.source_id, row.external_id, version, row.send_generation);
     try {
       ledger.transition(row.id, 'sending', {
         runId: o.runId,
@@ -97,6 +106,7 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   const deliveredState = (recordId: number, version: number): RecordState => (ledger.getRecord(recordId).version > version ? 'update_pending' : 'delivered');
 
   const applyOutcome = (recordId: number, version: number, outcome: DeliveryOutcome): void => {
+    if (outcome.kind !== 'paused') breaker.record(outcome.kind === 'retry' || outcome.kind === 'in_doubt');
     const row = ledger.getRecord(recordId);
     const ref = `${row.source_id}/${row.external_id}`;
     const at = now().toISOString();
@@ -162,7 +172,7 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
     if (sink.capabilities.lookup && sink.lookup) {
       let found;
       try {
-        found = await sink.lookup(ledger.loadComplaint(row.id, version), { signal: o.signal, onAttempt: (a) => ledger.recordAttempt(row.id, version, a) });
+        found = await sink.lookup(ledger.loadComplaint(row.id, version), { signal: o.signal, onAttempt: (a) => ledger.recordAttempt(row.id, version, a), exclude: ledger.previousLaporIds(row.id) });
       } catch (err) {
         o.logger.warn('lookup failed; record stays in doubt', { ref: `${row.source_id}/${row.external_id}`, error: (err as Error).message });
         continue;
@@ -197,14 +207,19 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   // (each record is tried at most once per run, even if its backoff is already over)
   const batchSize = Math.max(o.concurrency * 4, 50);
   const tried = new Set<number>();
+  let circuitOpen = false;
   for (;;) {
-    if (paused() || stopping()) break;
+    if (paused() || stopping() || circuitOpen) break;
     const due = ledger.dueRecords(batchSize + tried.size, o.sourceId).filter((r) => !tried.has(r.id));
     if (due.length === 0) break;
     for (const r of due) tried.add(r.id);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < due.length && !paused() && !stopping()) {
+        if (!breaker.permit()) {
+          circuitOpen = true;
+          return;
+        }
         const row = due[next++] as RecordRow;
         await send(row, row.version, 'send_intent');
       }
@@ -212,5 +227,7 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
     await Promise.all(Array.from({ length: Math.min(o.concurrency, due.length) }, worker));
   }
   counts.paused = paused();
+  counts.circuit = breaker.state;
+  if (circuitOpen) o.logger.warn('destination circuit open: sending one probe per pass until it answers', { destination: sink.name, consecutive_failures: breaker.failures });
   return counts;
 }

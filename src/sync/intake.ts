@@ -50,6 +50,16 @@ export function mapRecord(rec: SourceRecord, o: Pick<IntakeOptions, 'ledger' | '
   return { kind: 'mapped', externalId: rec.externalId, complaint: result.complaint, contentHash, warnings: result.warnings, mappingVersion: o.mapping.version };
 }
 
+export class AccountingError extends Error {
+  readonly code = 'ACCOUNTING';
+}
+
+/** Every record pulled is counted exactly once; a run whose numbers do not add up fails loudly. */
+export function checkIntakeAccounting(s: Pick<IntakeSummary, 'pulled' | 'new' | 'changed' | 'unchanged' | 'quarantined'>, where: string): void {
+  const sum = s.new + s.changed + s.unchanged + s.quarantined;
+  if (sum !== s.pulled) throw new AccountingError(`[${where}] accounting: pulled ${s.pulled} ≠ new ${s.new} + changed ${s.changed} + unchanged ${s.unchanged} + quarantined ${s.quarantined}`);
+}
+
 export async function runIntake(o: IntakeOptions): Promise<IntakeSummary> {
   const summary: IntakeSummary = { pulled: 0, batches: 0, new: 0, changed: 0, unchanged: 0, quarantined: 0, warnings: 0, quarantine_reasons: [] };
   const from = o.ledger.getCursor(o.sourceId);
@@ -66,6 +76,7 @@ export async function runIntake(o: IntakeOptions): Promise<IntakeSummary> {
         o.logger.warn('record quarantined', { source: o.sourceId, external_id: item.externalId, reason: item.reason });
       }
     });
+    checkIntakeAccounting(summary, o.sourceId);
     o.onBatch?.(summary);
     if (o.stop?.aborted) break;
   }

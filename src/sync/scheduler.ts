@@ -12,6 +12,8 @@ export const SCHEDULE_TIMEZONE = 'Asia/Jakarta';
 export interface SchedulerOptions {
   /** When the delivery pass runs on its own (retries, in-doubt reconciliation). */
   readonly deliverySchedule: string;
+  /** Full re-scan of every source (the safety net for anything an incremental walk missed). */
+  readonly fullRescanSchedule?: string | false;
 }
 
 export interface JobStats {
@@ -41,11 +43,18 @@ export class Scheduler {
       this.tasks.push(cron.schedule(s.schedule, () => this.runSource(s.id), { timezone: SCHEDULE_TIMEZONE, name: `source:${s.id}` }));
     }
     this.tasks.push(cron.schedule(this.options.deliverySchedule, () => this.runDelivery(), { timezone: SCHEDULE_TIMEZONE, name: 'delivery' }));
+    if (this.options.fullRescanSchedule) {
+      this.tasks.push(
+        cron.schedule(this.options.fullRescanSchedule, async () => {
+          for (const s of this.bridge.sources) await this.runSource(s.id, { full: true });
+        }, { timezone: SCHEDULE_TIMEZONE, name: 'full-rescan' }),
+      );
+    }
   }
 
   /** Intake for one source, then a delivery pass for what it brought in. */
-  async runSource(sourceId: string): Promise<void> {
-    await this.trigger(`source:${sourceId}`, { sourceId, noDelivery: true });
+  async runSource(sourceId: string, options: { full?: boolean } = {}): Promise<void> {
+    await this.trigger(`source:${sourceId}`, { sourceId, noDelivery: true, full: options.full });
     await this.runDelivery();
   }
 
@@ -65,7 +74,7 @@ export class Scheduler {
   }
 
   /** Runs a job now unless it is already running (then the tick is skipped and counted). */
-  private trigger(job: string, what: { sourceId?: string; noIntake?: boolean; noDelivery?: boolean }): Promise<void> {
+  private trigger(job: string, what: { sourceId?: string; noIntake?: boolean; noDelivery?: boolean; full?: boolean }): Promise<void> {
     const stats = this.stats.get(job) ?? { runs: 0, skipped: 0, failed: 0 };
     this.stats.set(job, stats);
     const inFlight = this.running.get(job);
@@ -82,6 +91,7 @@ export class Scheduler {
           sourceId: what.sourceId,
           noIntake: what.noIntake,
           noDelivery: what.noDelivery,
+          full: what.full,
           stop: this.stopController.signal,
           signal: this.abortController.signal,
         });

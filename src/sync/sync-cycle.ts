@@ -25,6 +25,8 @@ export interface SourceSyncResult extends Partial<IntakeSummary> {
   readonly source: string;
   readonly ok: boolean;
   readonly error?: string;
+  /** Why intake did not run (a paused source). */
+  readonly skipped?: string;
 }
 
 export interface SyncSummary {
@@ -50,6 +52,12 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
   const sources: SourceSyncResult[] = [];
   for (const s of selected) {
     if (options.stop?.aborted) break;
+    const pause = ledger.sourcePause(s.id);
+    if (pause.paused) {
+      sources.push({ source: s.id, ok: true, skipped: `paused since ${pause.since}: ${pause.reason}` });
+      logger.warn('source is paused; intake skipped (sp4n-bridge resume --source)', { source: s.id });
+      continue;
+    }
     const runId = ledger.startRun(options.dryRun ? 'intake_dry_run' : 'intake', s.id);
     try {
       const summary = await runIntake({
@@ -92,6 +100,7 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         onUpdate: d.on_update,
         runId,
         sourceId: options.sourceId,
+        breaker: bridge.breaker,
         stop: options.stop,
         signal: options.signal,
       });

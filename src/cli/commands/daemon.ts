@@ -13,7 +13,7 @@ export async function daemonCommand(g: GlobalOptions, o: { once?: boolean }): Pr
   const config = loadSettingsOrThrow(g.config);
   const logger = createLogger({ level: g.logLevel ?? config.settings.logging.level });
   const bridge = await openBridge(config, { logger });
-  const scheduler = new Scheduler(bridge, { deliverySchedule: config.settings.daemon.delivery_schedule });
+  const scheduler = new Scheduler(bridge, { deliverySchedule: config.settings.daemon.delivery_schedule, fullRescanSchedule: config.settings.daemon.full_rescan_schedule });
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -7,12 +7,17 @@ import { formatTable, print, printJson, UsageError } from '../output.js';
 export function ledgerStatus(g: GlobalOptions, o: { ledger?: string }): number {
   const ledger = openLedgerReadable(g, o.ledger);
   try {
+    const records = ledger.countsByState();
+    const oldest = ledger.oldestUndelivered();
     const status = {
       ledger: ledger.path,
       schema_version: ledger.schemaVersion(),
-      records: ledger.countsByState(),
+      records,
+      in_doubt: records.in_doubt ?? 0,
+      needs_review: records.needs_review ?? 0,
       warnings: ledger.warningTotal(),
-      oldest_undelivered_since: ledger.oldestUndelivered(),
+      oldest_undelivered_since: oldest,
+      oldest_undelivered_age_seconds: oldest ? Math.max(0, Math.round((Date.now() - Date.parse(oldest)) / 1000)) : null,
       destinations: (ledger.db.prepare('SELECT name, paused, pause_reason, paused_at FROM destinations').all() as Record<string, unknown>[]),
       last_runs: ledger.lastRuns(5).map((r) => ({ id: r.id, kind: r.kind, source: r.source_id, started_at: r.started_at, status: r.status, counts: r.counts_json ? JSON.parse(String(r.counts_json)) : null, error: r.error })),
     };
@@ -25,7 +30,9 @@ export function ledgerStatus(g: GlobalOptions, o: { ledger?: string }): number {
     print(`records: ${total}`);
     print(formatTable(Object.entries(status.records).map(([state, count]) => ({ state, count }))));
     print(`warnings recorded: ${status.warnings}`);
-    if (status.oldest_undelivered_since) print(`oldest undelivered record first seen: ${status.oldest_undelivered_since}`);
+    print(`in doubt: ${status.in_doubt}   needs review: ${status.needs_review}`);
+    if (status.oldest_undelivered_since) print(`oldest undelivered record: ${formatAge(status.oldest_undelivered_age_seconds ?? 0)} old (first seen ${status.oldest_undelivered_since})`);
+    else print('oldest undelivered record: none — everything received has been delivered or settled');
     for (const d of status.destinations) if (d.paused) print(`DESTINATION ${String(d.name)} PAUSED since ${String(d.paused_at)}: ${String(d.pause_reason)}`);
     const review = status.records.needs_review ?? 0;
     if (review) print(`${review} record(s) need review: sp4n-bridge ledger list --state needs_review`);
@@ -35,6 +42,13 @@ export function ledgerStatus(g: GlobalOptions, o: { ledger?: string }): number {
   } finally {
     ledger.close();
   }
+}
+
+export function formatAge(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : `${m}m ${seconds % 60}s`;
 }
 
 export function ledgerList(g: GlobalOptions, o: { ledger?: string; state?: string; source?: string; limit?: string }): number {

@@ -3,6 +3,7 @@
  * the last one applied; a migration is never edited once released — add the next number instead.
  */
 import { sql as m001 } from './001-initial.js';
+import { sql as m002 } from './002-operator-actions.js';
 
 export interface Migration {
   readonly version: number;
@@ -10,6 +11,9 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: m001 }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: m001 },
+  { version: 2, name: 'operator-actions', sql: m002 },
+];
 
 export const LATEST_VERSION = migrations.length;

@@ -51,7 +51,8 @@ export const laporV3ConfigSchema = z
     classification_ids: z.record(z.enum(classifications), id).default({ pengaduan: 1, aspirasi: 2, permintaan_informasi: 3 }),
     default_category_id: id.optional().describe('category_id when the complaint has no mapped LAPOR! category'),
     default_disposition_id: id.optional().describe('disposition_id when the complaint has no target agency'),
-    timeout: durationSchema.prefault('30s'),
+    timeout: durationSchema.prefault('30s').describe('Per call: connect and reply'),
+    rate_limit_per_second: z.number().min(0).default(0).describe('Most HTTP calls per second to the destination (0 = no limit)'),
     max_attachment_bytes: z.number().int().positive().default(10 * 1024 * 1024),
   })
   .strict();

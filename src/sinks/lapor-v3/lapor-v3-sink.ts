@@ -2,12 +2,13 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import pRetry from 'p-retry';
+import pThrottle from 'p-throttle';
 import type { AttemptInput } from '../../ledger/ledger.js';
 import type { StoredComplaint } from '../../ledger/sqlite-ledger.js';
 import { redactText } from '../../util/redact.js';
 import { sha256, stableStringify } from '../../util/stable-json.js';
 import { classifyCreate, parseRetryAfter } from '../classify-failure.js';
-import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupResult, type Sink } from '../sink.js';
+import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupContext, type LookupResult, type Sink } from '../sink.js';
 import type { LaporV3Config } from './lapor-v3-config.js';
 
 export interface LaporV3SinkOptions {
@@ -58,6 +59,14 @@ export class LaporV3Sink implements Sink {
       validateStatus: () => true,
       ...agents,
     });
+    if (config.rate_limit_per_second > 0) {
+      // every call to the destination (upload, create, lookup) waits for its slot
+      const slot = rateLimiter(config.rate_limit_per_second);
+      this.http.interceptors.request.use(async (req) => {
+        await slot();
+        return req;
+      });
+    }
     this.fetcher = axios.create({ timeout: config.timeout, responseType: 'arraybuffer', maxContentLength: config.max_attachment_bytes, validateStatus: () => true, ...agents });
   }
 
@@ -230,7 +239,7 @@ export class LaporV3Sink implements Sink {
     }
   }
 
-  async lookup(c: StoredComplaint, ctx: Pick<DeliveryContext, 'signal' | 'onAttempt'>): Promise<LookupResult> {
+  async lookup(c: StoredComplaint, ctx: LookupContext): Promise<LookupResult> {
     if (this.config.lookup === false) throw new Error('[lapor] this destination has no lookup configured');
     const ref = this.refLine(c);
     const started = performance.now();
@@ -246,11 +255,21 @@ export class LaporV3Sink implements Sink {
       const content = typeof item.content === 'string' ? item.content : '';
       if (content.split(/\r?\n/).some((line) => line.trim() === ref)) {
         const id = item.id ?? item.complaint_id;
-        if (id !== undefined && id !== null) return { found: true, laporId: String(id) };
+        if (id !== undefined && id !== null && !ctx.exclude?.includes(String(id))) return { found: true, laporId: String(id) };
       }
     }
     return { found: false };
   }
+}
+
+/** A limiter allowing `perSecond` calls per second, spread evenly (strict, no bursts). */
+function rateLimiter(perSecond: number): () => Promise<void> {
+  const limit = Math.max(1, Math.round(perSecond));
+  const interval = Math.round((1000 * limit) / perSecond);
+  const throttled = pThrottle({ limit, interval, strict: true })(() => undefined);
+  return async () => {
+    await throttled();
+  };
 }
 
 class RetryLater extends Error {
