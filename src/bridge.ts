@@ -28,6 +28,8 @@ export interface Bridge {
   readonly sink: Sink;
   readonly sources: readonly BridgeSource[];
   readonly logger: Logger;
+  /** The clock every part uses (injected in tests). */
+  readonly now: () => Date;
   readonly retryPolicy: RetryPolicy;
   /** Destination health across delivery passes. */
   readonly breaker: CircuitBreaker;
@@ -43,11 +45,11 @@ export interface OpenBridgeOptions {
   readonly now?: () => Date;
 }
 
-export function createSink(config: LoadedSettings): Sink {
+export function createSink(config: LoadedSettings, now?: () => Date): Sink {
   const d = config.settings.destination;
   switch (d.dialect) {
     case 'lapor-v3':
-      return new LaporV3Sink(d, { inCallRetries: config.settings.delivery.in_call_retries });
+      return new LaporV3Sink(d, { inCallRetries: config.settings.delivery.in_call_retries, now });
   }
 }
 
@@ -64,7 +66,7 @@ export async function openBridge(config: LoadedSettings, options: OpenBridgeOpti
   // we hold the only writer lock: a row still `sending` belongs to a process that died mid-send
   const recovered = options.recover === false ? 0 : ledger.recoverInterruptedSends();
   if (recovered) options.logger.warn('interrupted sends found at start-up are now in doubt and will be reconciled', { count: recovered });
-  const sink = createSink(config);
+  const sink = createSink(config, now);
   const sources: BridgeSource[] = [];
   try {
     for (const s of config.sources.filter((x) => x.enabled)) {
@@ -88,6 +90,7 @@ export async function openBridge(config: LoadedSettings, options: OpenBridgeOpti
     sink,
     sources,
     logger: options.logger,
+    now,
     retryPolicy: { baseMs: r.base, maxMs: r.max, windowMs: r.window },
     recoveredAtStart: recovered,
     breaker: new CircuitBreaker(config.settings.delivery.circuit_breaker_failures),

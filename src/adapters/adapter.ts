@@ -17,6 +17,8 @@ export interface SourceRecord {
   readonly externalId: string;
   /** The record exactly as the source returned it; the mapping reads from it. */
   readonly raw: unknown;
+  /** Set when the adapter already knows the record cannot be used: it is quarantined with this reason. */
+  readonly problem?: string;
 }
 
 export interface SourceBatch<C> {

@@ -99,15 +99,28 @@ export function buildProgram(): Command {
       .action(run(async (g, o: Record<string, string>) => (await import('./commands/operator.js')).pauseCommand(g, paused, o)));
   }
 
-  const simulate = program.command('simulate').description('run a simulator as a standalone server, to try a config before going live');
-  for (const which of ['lapor', 'bebeja'] as const) {
-    simulate
-      .command(which)
-      .description(which === 'lapor' ? 'LAPOR! v3 integration API simulator' : 'Bebeja complaint API simulator (seeded with demo complaints)')
-      .option('-p, --port <port>', 'port (0 = any free port)', which === 'lapor' ? '8081' : '8082')
-      .option('--host <host>', 'address to bind', '127.0.0.1')
-      .action(run(async (g, o: { port: string; host: string }) => (await import('./commands/simulate.js')).simulateCommand(g, which, o)));
-  }
+  const simulate = program.command('simulate').description('run a simulator as a standalone server, to try a config before going live (until SIGINT/SIGTERM)');
+  type SimulateOpts = { port: string; host: string }; // and the optional flags; commander fills in what was given
+  simulate
+    .command('lapor')
+    .description('LAPOR! v3 integration API simulator; with --json prints one line {"simulator","base_url","origin","env",...} once listening')
+    .option('-p, --port <port>', 'port (0 = any free port)', '8081')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--faults <spec>', 'random faults: match:kind[=status]@rate[:retry-after=N],... e.g. create:status=503@0.1,create:store-then-hang@0.02')
+    .option('--fault-seed <n>', 'seed of the fault dice (default 1): same seed, same faults')
+    .option('--latency-ms <ms>', 'added delay before every API reply')
+    .option('--rate-limit <rps>', 'API requests accepted per second; over it 429 with Retry-After: 1')
+    .option('--nest-id', 'answer a create with { data: { complaint_id } }')
+    .action(run(async (g, o: SimulateOpts) => (await import('./commands/simulate.js')).simulateCommand(g, 'lapor', o)));
+  simulate
+    .command('bebeja')
+    .description('Bebeja complaint API simulator (demo complaints, or --records generated ones)')
+    .option('-p, --port <port>', 'port (0 = any free port)', '8082')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--records <n>', 'serve n generated complaints instead of the demo seed')
+    .option('--ties <n>', 'with --records: n of them share one updated_at (paging through a tie group)')
+    .option('--shuffle <rate>', 'probability (0..1) that a list request first edits a random record, moving it to the end')
+    .action(run(async (g, o: SimulateOpts) => (await import('./commands/simulate.js')).simulateCommand(g, 'bebeja', o)));
   return program;
 }
 

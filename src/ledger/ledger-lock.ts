@@ -1,28 +1,23 @@
 /**
- * One writer per ledger: a lock file beside the ledger holding the owner's pid. A second daemon
- * or a `sync` while the daemon runs is refused, because start-up recovery (sending → in_doubt)
- * would otherwise misjudge the other process's sends in flight. A lock whose process is gone is
- * stale and taken over.
+ * One writer per ledger. The lock is an exclusive SQLite lock on a small file beside the ledger
+ * (`<ledger>.lock`), held for the life of the process: the operating system releases it when
+ * the process exits or is killed, so there is no stale lock to detect and no race in taking one
+ * over. The owner's pid is written beside it (`<ledger>.lock.pid`) only for the error message.
+ *
+ * A second daemon or a `sync` while the daemon runs is refused, because start-up recovery
+ * (sending → in_doubt) would otherwise misjudge the other process's sends in flight.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 
 export class LedgerLockedError extends Error {
   readonly code = 'LEDGER_LOCKED';
   constructor(
-    readonly lockFile: string,
-    readonly pid: number,
+    readonly ledgerPath: string,
+    readonly pid: number | undefined,
   ) {
-    super(`[ledger] ${lockFile.replace(/\.lock$/, '')} is in use by process ${pid} (a daemon or another sync); stop it first`);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    super(`[ledger] ${ledgerPath} is in use by ${pid ? `process ${pid}` : 'another process'} (a daemon or another sync); stop it first — read-only commands (ledger status/list/show) still work`);
   }
 }
 
@@ -32,31 +27,28 @@ export interface LedgerLock {
 
 export function acquireLedgerLock(ledgerPath: string): LedgerLock {
   const lockFile = `${ledgerPath}.lock`;
+  const pidFile = `${lockFile}.pid`;
   fs.mkdirSync(path.dirname(path.resolve(lockFile)), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = fs.openSync(lockFile, 'wx', 0o600);
-      fs.writeSync(fd, `${process.pid}\n`);
-      fs.closeSync(fd);
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            if (Number(fs.readFileSync(lockFile, 'utf8').trim()) === process.pid) fs.unlinkSync(lockFile);
-          } catch {
-            /* already gone */
-          }
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(fs.readFileSync(lockFile, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new LedgerLockedError(lockFile, pid);
-      if (pid === process.pid) throw new LedgerLockedError(lockFile, pid);
-      fs.rmSync(lockFile, { force: true }); // stale: its process is gone
+  const db = new Database(lockFile, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      const pid = Number.parseInt(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : '', 10);
+      throw new LedgerLockedError(ledgerPath, Number.isInteger(pid) ? pid : undefined);
     }
+    throw err;
   }
-  throw new Error(`[ledger] could not take the lock ${lockFile}`);
+  fs.writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      fs.rmSync(pidFile, { force: true });
+      db.close(); // ends the transaction and drops the lock
+    },
+  };
 }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CanonicalComplaint } from '../mapping/canonical.js';
+import { redactText } from '../util/redact.js';
 import { hmacSha256, sha256, stableStringify } from '../util/stable-json.js';
 import type {
   Actor,
@@ -89,7 +90,8 @@ export class SqliteLedger {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
+    // FULL: a committed intent or outcome must survive a power cut (DESIGN §2), not only a crash
+    db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     const ledger = new SqliteLedger(file, db, options);
     ledger.migrate();
@@ -114,7 +116,7 @@ export class SqliteLedger {
       this.db.transaction(() => {
         this.db.exec(m.sql);
         this.db.pragma(`user_version = ${m.version}`);
-      })();
+      }).immediate();
     }
   }
 
@@ -147,7 +149,8 @@ export class SqliteLedger {
       from_state: e.fromState ?? null,
       to_state: e.toState ?? null,
       actor: e.actor ?? 'system',
-      reason: e.reason ?? null,
+      // free text from servers and operators passes the redactor before it becomes permanent
+      reason: e.reason ? redactText(e.reason) : null,
       data_json: e.data ? stableStringify(e.data) : null,
       prev_hash: prev?.hash ?? GENESIS_HASH,
     };
@@ -177,14 +180,14 @@ export class SqliteLedger {
       const id = Number(this.db.prepare("INSERT INTO runs (kind, source_id, started_at, status) VALUES (?, ?, ?, 'running')").run(kind, sourceId, this.iso()).lastInsertRowid);
       this.appendEvent({ type: 'run_started', sourceId, runId: id, data: { kind } });
       return id;
-    })();
+    }).immediate();
   }
 
   finishRun(runId: number, status: 'ok' | 'failed', counts: Record<string, unknown>, error?: string): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE runs SET finished_at = ?, status = ?, counts_json = ?, error = ? WHERE id = ?').run(this.iso(), status, stableStringify(counts), error ?? null, runId);
+      this.db.prepare('UPDATE runs SET finished_at = ?, status = ?, counts_json = ?, error = ? WHERE id = ?').run(this.iso(), status, stableStringify(counts), error ? redactText(error) : null, runId);
       this.appendEvent({ type: 'run_finished', runId, reason: error ?? null, data: { status, ...counts } });
-    })();
+    }).immediate();
   }
 
   // ---------------------------------------------------------------- intake
@@ -211,7 +214,7 @@ export class SqliteLedger {
           .run(sourceId, JSON.stringify(cursor), this.iso());
       }
       return { counts, outcomes };
-    })();
+    }).immediate();
   }
 
   /** What `commitBatch` would do, with every write rolled back (`sync --dry-run`). */
@@ -222,7 +225,7 @@ export class SqliteLedger {
       this.db.transaction(() => {
         result = this.commitBatch(sourceId, runId, items, undefined);
         throw rollback;
-      })();
+      }).immediate();
     } catch (err) {
       if (err !== rollback) throw err;
     }
@@ -397,6 +400,41 @@ export class SqliteLedger {
   }
 
   /**
+   * Writes the durable intent before a send, in one immediate transaction: re-reads the row,
+   * takes it only if it is still in one of the `expected` states (another pass, intake or an
+   * operator may have moved it since it was listed), and moves it to `sending` with the version
+   * and idempotency key `choose` picks from the row as it is now.
+   */
+  claimForSend(
+    recordId: number,
+    expected: readonly RecordState[],
+    choose: (fresh: RecordRow) => { version: number; key: string },
+    options: { runId?: number; eventType: string },
+  ): { row: RecordRow; version: number; key: string } | undefined {
+    return this.db.transaction(() => {
+      const fresh = this.getRecord(recordId);
+      if (!expected.includes(fresh.state)) return undefined;
+      const { version, key } = choose(fresh);
+      this.transition(recordId, 'sending', {
+        runId: options.runId,
+        eventType: options.eventType,
+        set: { sending_version: version, idempotency_key: key, attempt_count: fresh.attempt_count + 1 },
+        data: { version, idempotency_key: key },
+      });
+      return { row: fresh, version, key };
+    }).immediate();
+  }
+
+  /** How many times a record version was already sent again after an in-doubt lookup found nothing. */
+  resendsAfterDoubt(recordId: number, key: string): number {
+    return (
+      this.db
+        .prepare("SELECT count(*) AS n FROM events WHERE record_id = ? AND type IN ('resend_after_lookup', 'resend_in_doubt') AND json_extract(data_json, '$.idempotency_key') = ?")
+        .get(recordId, key) as { n: number }
+    ).n;
+  }
+
+  /**
    * Moves a record to a new state (checked against the state machine), applying column updates
    * and appending the event, in one transaction.
    */
@@ -409,6 +447,7 @@ export class SqliteLedger {
         assertForcedTransition(row.state, to, ref);
       } else assertTransition(row.state, to, ref);
       const set: Record<string, unknown> = { ...options.set, state: to, updated_at: this.iso() };
+      if (typeof set.last_error === 'string') set.last_error = redactText(set.last_error);
       const cols = Object.keys(set);
       this.db.prepare(`UPDATE records SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: recordId });
       this.appendEvent({
@@ -423,7 +462,7 @@ export class SqliteLedger {
         data: options.data,
       });
       return this.getRecord(recordId);
-    })();
+    }).immediate();
   }
 
   recordAttempt(recordId: number, version: number, a: AttemptInput): void {
@@ -442,7 +481,7 @@ export class SqliteLedger {
       const row = this.getRecord(recordId);
       this.db.prepare('UPDATE records SET warning_count = warning_count + ? WHERE id = ?').run(warnings.length, recordId);
       this.appendEvent({ type: 'delivery_warnings', recordId, sourceId: row.source_id, runId, data: { warnings } });
-    })();
+    }).immediate();
   }
 
   /**
@@ -470,7 +509,7 @@ export class SqliteLedger {
         .prepare('INSERT INTO destinations (name, paused, pause_reason, paused_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET paused = excluded.paused, pause_reason = excluded.pause_reason, paused_at = excluded.paused_at')
         .run(name, +paused, paused ? reason : null, paused ? this.iso() : null);
       this.appendEvent({ type: paused ? 'destination_paused' : 'destination_resumed', actor, reason, data: { destination: name } });
-    })();
+    }).immediate();
   }
 
   sourcePause(id: string): { paused: boolean; reason: string | null; since: string | null } {
@@ -483,7 +522,7 @@ export class SqliteLedger {
       const r = this.db.prepare('UPDATE sources SET paused = ?, pause_reason = ?, paused_at = ? WHERE id = ?').run(+paused, paused ? reason : null, paused ? this.iso() : null, id);
       if (r.changes === 0) throw new LedgerError('NO_SUCH_SOURCE', `no source "${id}" in the ledger (it appears after its first sync)`);
       this.appendEvent({ type: paused ? 'source_paused' : 'source_resumed', sourceId: id, actor, reason });
-    })();
+    }).immediate();
   }
 
   // ---------------------------------------------------------------- queries

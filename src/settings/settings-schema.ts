@@ -24,6 +24,7 @@ export const deliverySchema = z
       .strict()
       .prefault({}),
     circuit_breaker_failures: z.number().int().min(0).default(5).describe('After this many consecutive transient failures, send one probe per pass until the destination answers (0 = off)'),
+    reconcile_after: durationSchema.prefault('1m').describe('Look an in-doubt record up only after this long: a gateway that answered 500 may still be committing'),
     on_in_doubt: z.enum(['review', 'retry']).default('review').describe('Without a lookup: review waits for an operator; retry resends (at-least-once, may duplicate)'),
     on_update: z.enum(['record_only']).default('record_only').describe('A source change after delivery is recorded in the ledger, not sent'),
   })

@@ -35,7 +35,25 @@ export interface BebejaSimulatorOptions extends ListenOptions {
   apiKey?: string;
   /** `demo` (default): the hand-written Pandeglang complaints; `none`: empty; a number: that many generated valid complaints. */
   seed?: 'demo' | 'none' | number;
+  /**
+   * Numeric seed only: this many generated records (a run of consecutive ids mid-timeline) share
+   * exactly the same updated_at, and no other record has it; see `tieGroup()`. For paging
+   * through an equal-timestamp group larger than a page.
+   */
+  ties?: number;
+  /**
+   * Data that moves while a client pages: on each authorised list request, with probability
+   * `rate`, one random record is edited (status changed or `isi` appended to) before the page is
+   * served, so it moves to the end. Seeded (default 1); see `shuffledIds()`.
+   */
+  shuffle?: { rate: number; seed?: number };
   now?: () => Date;
+}
+
+/** The equal-timestamp group made by the `ties` option, as generated. */
+export interface BebejaTieGroup {
+  updated_at: string;
+  ids: number[];
 }
 
 /** A record as the API serves it: the seed shape plus the ticket, with `lampiran` as absolute URLs. */
@@ -106,6 +124,10 @@ export class BebejaSimulator extends HttpSimulator {
   private readonly writeBackLog: BebejaWriteBack[] = [];
   private listRequests = 0;
   private faultHook: BebejaFaultHook | undefined;
+  private readonly tie: { start: number; count: number; timeMs: number } | undefined;
+  private readonly shuffleRate: number;
+  private readonly shuffleRng: () => number;
+  private readonly shuffled: number[] = [];
 
   constructor(options: BebejaSimulatorOptions = {}) {
     super(options);
@@ -114,6 +136,18 @@ export class BebejaSimulator extends HttpSimulator {
     const seed = options.seed ?? 'demo';
     this.generatedCount = typeof seed === 'number' ? Math.max(0, Math.floor(seed)) : 0;
     this.generatedTimes = generateTimeline(this.generatedCount);
+    const ties = options.ties ?? 0;
+    if (ties !== 0) {
+      if (typeof seed !== 'number') throw new Error('[bebeja-simulator] ties needs a numeric seed');
+      if (!Number.isInteger(ties) || ties < 0 || ties > this.generatedCount) {
+        throw new Error(`[bebeja-simulator] ties must be a whole number between 0 and the seed (${this.generatedCount}), not ${ties}`);
+      }
+      this.tie = makeTies(this.generatedTimes, ties);
+    }
+    const rate = options.shuffle?.rate ?? 0;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error(`[bebeja-simulator] shuffle.rate must be between 0 and 1, not ${String(rate)}`);
+    this.shuffleRate = rate;
+    this.shuffleRng = mulberry32(options.shuffle?.seed ?? 1);
     if (seed === 'demo') this.loadDemo();
     // the generated timeline is non-decreasing in id, so id order is already (updated_at, id) order
     for (let id = 1; id <= this.generatedCount; id++) {
@@ -196,6 +230,18 @@ export class BebejaSimulator extends HttpSimulator {
     return id;
   }
 
+  /** Ids edited by the `shuffle` option, in the order it edited them (an id may repeat). */
+  shuffledIds(): number[] {
+    return [...this.shuffled];
+  }
+
+  /** The group the `ties` option made (as generated: later edits move records out of it). */
+  tieGroup(): BebejaTieGroup | undefined {
+    if (!this.tie) return undefined;
+    const { start, count, timeMs } = this.tie;
+    return { updated_at: isoWib(timeMs), ids: Array.from({ length: count }, (_, i) => start + i + 1) };
+  }
+
   /** Write-backs received through `POST /api/v1/aduan/:id/tindak-lanjut`, oldest first. */
   writeBacks(): BebejaWriteBack[] {
     return deepCopy(this.writeBackLog);
@@ -257,6 +303,7 @@ export class BebejaSimulator extends HttpSimulator {
     const requestedPerPage = parsePositiveInt(query.per_page, DEFAULT_PER_PAGE);
     if (requestedPerPage === undefined) return reply.code(400).send({ message: 'per_page must be a positive integer' });
     const perPage = Math.min(requestedPerPage, MAX_PER_PAGE);
+    if (this.shuffleRate > 0 && this.orderIds.length > 0 && this.shuffleRng() < this.shuffleRate) this.shuffleOne();
 
     const start = this.lowerBound(sinceMs, -Infinity);
     const total = this.orderIds.length - start;
@@ -296,6 +343,20 @@ export class BebejaSimulator extends HttpSimulator {
     const bytes = this.fileBytes(name);
     if (!bytes) return reply.code(404).send({ message: 'File not found.' });
     return reply.type(mimeOf(name)).header('content-disposition', `inline; filename="${name}"`).send(bytes);
+  }
+
+  /** The `shuffle` option's edit: one random record changes, so it moves after every other. */
+  private shuffleOne(): void {
+    const id = this.orderIds[Math.floor(this.shuffleRng() * this.orderIds.length)] as number;
+    const current = this.get0(id) as StoredRecord;
+    const n = this.shuffled.length + 1;
+    if (this.shuffleRng() < 0.5) {
+      const others = STATUSES.filter((st) => st !== current.status);
+      this.edit(id, { status: others[Math.floor(this.shuffleRng() * others.length)] ?? 'Diproses' });
+    } else {
+      this.edit(id, { isi: `${current.isi}\n\nTambahan keterangan dari pelapor (pembaruan ${n}).` });
+    }
+    this.shuffled.push(id);
   }
 
   // ---- storage ----
@@ -547,6 +608,20 @@ function generateTimeline(count: number): Float64Array {
     t += rng() < 0.05 ? 0 : 1000 * (1 + Math.floor(rng() * 2 * meanStep));
   }
   return times;
+}
+
+/**
+ * Gives `count` consecutive generated records (from about the middle of the timeline) one
+ * updated_at that no other record has; the timeline stays non-decreasing in id.
+ */
+function makeTies(times: Float64Array, count: number): { start: number; count: number; timeMs: number } {
+  let start = Math.floor((times.length - count) / 2);
+  while (start > 0 && times[start - 1] === times[start]) start--; // the group starts its own second
+  const timeMs = times[start] as number;
+  for (let i = start; i < start + count; i++) times[i] = timeMs;
+  // later records the random timeline tied to it (or that are now before it) move one second on
+  for (let i = start + count; i < times.length && (times[i] as number) <= timeMs; i++) times[i] = timeMs + 1000;
+  return { start, count, timeMs };
 }
 
 function pick<T>(rng: () => number, list: readonly T[]): T {

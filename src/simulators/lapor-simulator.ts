@@ -2,13 +2,29 @@
  * In-process simulator of the SP4N-LAPOR! v3 integration API as publicly known (DESIGN §4):
  * attachment upload, complaint create (Laravel-style validation, Idempotency-Key), status,
  * follow-ups, search and the institution master list, plus fault injection for error-handling
- * tests. Used by `demo`, `simulate lapor`, end-to-end tests and benchmarks.
+ * tests: scripted faults (`setFaults`), a seeded random fault profile (`setFaultProfile`, see
+ * lapor-faults.ts), added latency and a rate limit. Every API call is logged with what it did
+ * (`requests()`, `GET /_sim/calls`). Used by `demo`, `simulate lapor`, end-to-end tests and benchmarks.
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { HttpSimulator, deepCopy, dmyWib, sleep, type ListenOptions } from './sim-util.js';
+import type { Socket } from 'node:net';
+import { normaliseFaultProfile, storesFirst, type FaultProfile, type FaultRule } from './lapor-faults.js';
+import { HttpSimulator, deepCopy, dmyWib, mulberry32, sleep, type ListenOptions } from './sim-util.js';
+
+export {
+  FAULT_KINDS,
+  FAULT_MATCHES,
+  FaultSpecError,
+  formatFaultSpec,
+  parseFaultSpec,
+  type FaultKind,
+  type FaultProfile,
+  type FaultRule,
+  type FaultRuleMatch,
+} from './lapor-faults.js';
 
 export interface LaporSimulatorOptions extends ListenOptions {
   /** Expected as `<bearerHeader>: Bearer <bearerToken>`; default `lapor-demo-token`. */
@@ -29,10 +45,21 @@ export interface LaporSimulatorOptions extends ListenOptions {
   maxFileBytes?: number;
   /** Follow-ups per page; default 10. */
   followupPageSize?: number;
+  /** Also the clock of the rate limiter's window, so a frozen clock makes `rateLimit` count-based. */
   now?: () => Date;
+  /** Random faults rolled on every authenticated API request (after scripted faults, which take precedence). */
+  faultProfile?: FaultProfile;
+  /** Added delay (ms) before every API reply. */
+  latencyMs?: number;
+  /**
+   * Authenticated API requests accepted per sliding 1-second window (all routes together); over
+   * it the reply is 429 with `Retry-After: 1` and nothing is stored.
+   */
+  rateLimit?: number;
 }
 
-export type LaporFaultMatch = 'create' | 'upload' | 'any';
+/** `lookup` is the search endpoint. */
+export type LaporFaultMatch = 'create' | 'upload' | 'lookup' | 'any';
 
 /** One scripted misbehaviour, consumed in order by matching requests (after authentication). */
 export interface LaporFault {
@@ -99,9 +126,23 @@ export interface LaporRequestLog {
   /** Path without the query string. */
   path: string;
   url: string;
-  /** 0 when the connection was dropped by a fault. */
+  /** 0 when a fault dropped the connection or left it hanging. */
   status: number;
+  /** ISO 8601: when the reply was sent (or the connection dropped / left hanging). */
   at: string;
+  /** Creates: the idempotency key sent, if any; null otherwise. */
+  idempotencyKey: string | null;
+  /** Whether this call stored a new complaint (also when a fault then failed it); false for an idempotent replay. */
+  stored: boolean;
+  /**
+   * The fault applied: a FaultKind (scripted faults are named the same way: `status`,
+   * `store-then-status`, `reset`, `store-then-reset`), or `rate-limit`.
+   */
+  fault?: string;
+  /** Creates: the complaint stored or replayed by this call. */
+  complaintId?: string;
+  /** Uploads: the ids of the files stored by this call. */
+  uploadIds?: number[];
 }
 
 export interface LaporInstitution {
@@ -142,6 +183,16 @@ type RequestKind = 'create' | 'upload' | 'status' | 'followups' | 'search' | 'in
 type ActiveFault = LaporFault & { remaining: number };
 type Errors = Record<string, string[]>;
 
+/** What one call did, filled in while it is handled and written to the log when it ends. */
+interface CallInfo {
+  stored: boolean;
+  fault?: string;
+  complaintId?: string;
+  uploadIds?: number[];
+}
+
+const MALFORMED_BODY = '<html>Gateway</html>';
+
 export class LaporSimulator extends HttpSimulator {
   readonly bearerToken: string;
   readonly appToken: string;
@@ -153,6 +204,8 @@ export class LaporSimulator extends HttpSimulator {
   private readonly maxFileBytes: number;
   private readonly followupPageSize: number;
   private readonly now: () => Date;
+  private readonly latencyMs: number;
+  private readonly rateLimit: number | undefined;
 
   private store = new Map<string, LaporComplaint>();
   private byKey = new Map<string, string>();
@@ -163,6 +216,14 @@ export class LaporSimulator extends HttpSimulator {
   private nextUploadId = FIRST_UPLOAD_ID;
   private nextFollowupId = 1;
   private readonly dropped = new WeakSet<FastifyRequest>();
+  private readonly callInfo = new WeakMap<FastifyRequest, CallInfo>();
+  /** Sockets a `hang` fault keeps open; destroyed on stop(). */
+  private readonly hanging = new Set<Socket>();
+  private profile: Required<FaultProfile> | undefined;
+  private profileRng: () => number = Math.random;
+  /** Arrival times (ms) of the requests admitted in the current rate window, oldest first from rateHead. */
+  private rateTimes: number[] = [];
+  private rateHead = 0;
 
   constructor(options: LaporSimulatorOptions = {}) {
     super(options);
@@ -176,10 +237,30 @@ export class LaporSimulator extends HttpSimulator {
     this.maxFileBytes = options.maxFileBytes ?? 10 * 1024 * 1024;
     this.followupPageSize = options.followupPageSize ?? 10;
     this.now = options.now ?? (() => new Date());
+    const latency = options.latencyMs ?? 0;
+    if (!Number.isFinite(latency) || latency < 0) throw new Error(`[lapor-simulator] latencyMs must be a number >= 0, not ${latency}`);
+    this.latencyMs = latency;
+    if (options.rateLimit !== undefined && !(Number.isFinite(options.rateLimit) && options.rateLimit > 0)) {
+      throw new Error(`[lapor-simulator] rateLimit must be a number > 0, not ${options.rateLimit}`);
+    }
+    this.rateLimit = options.rateLimit;
+    this.setFaultProfile(options.faultProfile);
   }
 
   protected get name(): string {
     return 'lapor-simulator';
+  }
+
+  /** Closes the connections `hang` faults keep open, then stops like any simulator. */
+  override async stop(): Promise<void> {
+    for (const socket of this.hanging) socket.destroy();
+    this.hanging.clear();
+    await super.stop();
+  }
+
+  /** Connections currently held open by a `hang` fault. */
+  get hangingConnections(): number {
+    return this.hanging.size;
   }
 
   /** Base URL of the API, including the base path, e.g. `http://127.0.0.1:41234/lapor/3.0.0`. */
@@ -202,6 +283,24 @@ export class LaporSimulator extends HttpSimulator {
   /** Replaces the scripted faults. */
   setFaults(faults: LaporFault[]): void {
     this.faults = faults.map((f) => ({ ...f, remaining: f.times ?? 1 }));
+  }
+
+  /**
+   * Installs (or with `undefined` removes) the random fault profile; its PRNG starts over from the
+   * seed (default 1). Throws FaultSpecError on an invalid rule.
+   */
+  setFaultProfile(profile: FaultProfile | undefined): void {
+    if (!profile) {
+      this.profile = undefined;
+      return;
+    }
+    this.profile = normaliseFaultProfile(profile);
+    this.profileRng = mulberry32(this.profile.seed);
+  }
+
+  /** The random fault profile in force, if any. */
+  get faultProfile(): FaultProfile | undefined {
+    return this.profile ? deepCopy(this.profile) : undefined;
   }
 
   /** Faults not yet consumed. */
@@ -235,8 +334,14 @@ export class LaporSimulator extends HttpSimulator {
     return item.id;
   }
 
-  /** Forgets every complaint, upload, logged request and fault; ids start over. */
+  /**
+   * Forgets every complaint, upload, logged request and scripted fault; ids start over. A random
+   * fault profile stays, its PRNG restarted from the seed, so the simulator behaves like a new one.
+   */
   reset(): void {
+    if (this.profile) this.profileRng = mulberry32(this.profile.seed);
+    this.rateTimes = [];
+    this.rateHead = 0;
     this.store = new Map();
     this.byKey = new Map();
     this.uploadStore = new Map();
@@ -250,15 +355,26 @@ export class LaporSimulator extends HttpSimulator {
   protected async build(app: FastifyInstance): Promise<void> {
     await app.register(multipart, { limits: { fileSize: this.maxFileBytes, files: 20, fieldSize: 1024 * 1024 } });
     app.addHook('onResponse', async (req, reply) => {
-      if (!this.dropped.has(req)) this.logRequest(req, reply.statusCode);
+      if (!this.dropped.has(req) && !req.url.startsWith('/_sim/')) this.logRequest(req, reply.statusCode);
     });
-    // read-only view for a human running `simulate lapor`; outside the API, so no auth
+    // read-only views for a human running `simulate lapor`, or a test driving it from another
+    // process; outside the API, so no auth, no faults, and not logged themselves
     app.get('/_sim/complaints', async () => ({ data: this.complaints() }));
+    app.get('/_sim/calls', async (req, reply) => {
+      const fromText = (req.query as Record<string, string | undefined>).from ?? '0';
+      if (!/^\d+$/.test(fromText)) return reply.code(400).send({ message: 'from must be a whole number' });
+      return { data: deepCopy(this.log.slice(Number(fromText))), total: this.log.length };
+    });
 
     await app.register(
       async (api) => {
         api.addHook('onRequest', async (req, reply) => {
+          if (this.latencyMs > 0) await sleep(this.latencyMs);
           if (!this.authorised(req)) return reply.code(401).send({ message: 'Unauthenticated.' });
+          if (!this.admit()) {
+            this.call(req).fault = 'rate-limit';
+            return reply.code(429).header('retry-after', '1').send({ message: 'Too Many Attempts.' });
+          }
         });
         api.post('/complaints/complaint/file', (req, reply) => this.upload(req, reply));
         api.post('/complaints/complaint', (req, reply) => this.create(req, reply));
@@ -275,9 +391,14 @@ export class LaporSimulator extends HttpSimulator {
 
   private async upload(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const fault = await this.takeFault('upload');
+    const rule = fault ? undefined : this.rollFault('upload');
     if (fault && failsBeforeStore(fault)) {
       if (!fault.dropConnection) await drainParts(req);
       return this.fail(fault, req, reply);
+    }
+    if (rule && !storesFirst(rule.kind)) {
+      if (rule.kind === 'status' || rule.kind === '429') await drainParts(req);
+      return this.answerRule(rule, 'upload', req, reply);
     }
     if (!req.isMultipart()) return reply.code(422).send(invalid({ attachments: ['The attachments field is required.'] }));
     const received: LaporUpload[] = [];
@@ -308,16 +429,21 @@ export class LaporSimulator extends HttpSimulator {
       u.id = this.nextUploadId++;
       this.uploadStore.set(String(u.id), u);
     }
+    this.call(req).uploadIds = received.map((u) => u.id);
     if (fault?.storeThenFail) return this.fail(fault, req, reply);
+    if (rule) return this.answerRule(rule, 'upload', req, reply);
     if (fault?.headers) void reply.headers(fault.headers);
     return { results: { docs: received.map((u) => ({ id: u.id, filename: u.filename, size: u.size, mime: u.mime })) } };
   }
 
   private async create(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const fault = await this.takeFault('create');
-    if (fault && failsBeforeStore(fault)) return this.fail(fault, req, reply);
-
     const key = headerValue(req, this.idempotencyHeader);
+    const call = this.call(req);
+    const fault = await this.takeFault('create');
+    const rule = fault ? undefined : this.rollFault('create');
+    if (fault && failsBeforeStore(fault)) return this.fail(fault, req, reply);
+    if (rule && !storesFirst(rule.kind)) return this.answerRule(rule, 'create', req, reply);
+
     let id = key !== undefined ? this.byKey.get(key) : undefined;
     const replay = id !== undefined;
     if (id === undefined) {
@@ -325,8 +451,11 @@ export class LaporSimulator extends HttpSimulator {
       const problem = this.validate(body);
       if (problem) return reply.code(422).send(problem);
       id = this.storeComplaint(body as Record<string, unknown>, req, key);
+      call.stored = true;
     }
+    call.complaintId = id;
     if (fault?.storeThenFail) return this.fail(fault, req, reply);
+    if (rule) return this.answerRule(rule, 'create', req, reply);
     if (fault?.headers) void reply.headers(fault.headers);
     return reply.code(replay ? 200 : 201).send(this.nestId ? { data: { complaint_id: id } } : { complaint_id: id });
   }
@@ -406,7 +535,8 @@ export class LaporSimulator extends HttpSimulator {
 
   /** Takes the first fault matching this request (counting it down) and waits its delay. */
   private async takeFault(kind: RequestKind): Promise<ActiveFault | undefined> {
-    const index = this.faults.findIndex((f) => (f.match ?? 'any') === 'any' || f.match === kind);
+    const match = kind === 'search' ? 'lookup' : kind;
+    const index = this.faults.findIndex((f) => (f.match ?? 'any') === 'any' || f.match === match);
     if (index < 0) return undefined;
     const fault = this.faults[index] as ActiveFault;
     fault.remaining -= 1;
@@ -415,10 +545,95 @@ export class LaporSimulator extends HttpSimulator {
     return fault;
   }
 
+  /** Rolls the random fault profile's rules matching this request in order; the first hit applies. */
+  private rollFault(kind: RequestKind): FaultRule | undefined {
+    if (!this.profile) return undefined;
+    const match = kind === 'search' ? 'lookup' : kind;
+    for (const rule of this.profile.rules) {
+      if (rule.match !== 'any' && rule.match !== match) continue;
+      if (this.profileRng() < rule.rate) return rule;
+    }
+    return undefined;
+  }
+
+  /** The rate limiter: true when the request fits in the sliding 1-second window (and counts it). */
+  private admit(): boolean {
+    if (this.rateLimit === undefined) return true;
+    const now = this.now().getTime();
+    while (this.rateHead < this.rateTimes.length && (this.rateTimes[this.rateHead] as number) <= now - 1000) this.rateHead++;
+    if (this.rateHead > 1024 && this.rateHead * 2 > this.rateTimes.length) {
+      this.rateTimes = this.rateTimes.slice(this.rateHead);
+      this.rateHead = 0;
+    }
+    if (this.rateTimes.length - this.rateHead >= this.rateLimit) return false;
+    this.rateTimes.push(now);
+    return true;
+  }
+
+  /**
+   * Answers with a random fault. Create and upload call it before storing for the kinds that do not
+   * store first and after storing for the others; reads (nothing to store) call it straight away.
+   */
+  private answerRule(rule: FaultRule, kind: RequestKind, req: FastifyRequest, reply: FastifyReply): unknown {
+    this.call(req).fault = rule.kind;
+    switch (rule.kind) {
+      case 'status':
+      case 'store-then-status': {
+        const status = rule.status ?? 500;
+        if (rule.retryAfter !== undefined) void reply.header('retry-after', String(rule.retryAfter));
+        return reply.code(status).send({ message: reasonOf(status) });
+      }
+      case '429':
+        return reply
+          .code(429)
+          .header('retry-after', String(rule.retryAfter ?? 1))
+          .send({ message: 'Too Many Attempts.' });
+      case 'hang':
+      case 'store-then-hang':
+        return this.hang(req, reply);
+      case 'reset':
+      case 'store-then-reset':
+        return this.drop(req, reply);
+      case 'malformed':
+        return reply
+          .code(rule.status ?? 200)
+          .type('text/html; charset=utf-8')
+          .send(MALFORMED_BODY);
+      case 'no-id':
+        return reply.code(rule.status ?? (kind === 'create' ? 201 : 200)).send({ status: 'ok' });
+    }
+  }
+
+  /** Destroys the socket without a reply. */
+  private drop(req: FastifyRequest, reply: FastifyReply): undefined {
+    this.dropped.add(req);
+    this.logRequest(req, 0);
+    reply.hijack();
+    req.raw.socket.destroy();
+    return undefined;
+  }
+
+  /** Never answers: the socket stays open until the client gives up or the simulator stops. */
+  private hang(req: FastifyRequest, reply: FastifyReply): undefined {
+    this.dropped.add(req);
+    this.logRequest(req, 0);
+    reply.hijack();
+    const socket = req.raw.socket;
+    if (socket.destroyed) return undefined;
+    this.hanging.add(socket);
+    socket.once('close', () => this.hanging.delete(socket));
+    return undefined;
+  }
+
   /** For reads, where there is nothing to store: true when a fault has answered (or dropped) the request. */
   private async readFault(kind: RequestKind, req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const fault = await this.takeFault(kind);
-    if (!fault) return false;
+    if (!fault) {
+      const rule = this.rollFault(kind);
+      if (!rule) return false;
+      this.answerRule(rule, kind, req, reply);
+      return true;
+    }
     if (fault.storeThenFail || failsBeforeStore(fault)) {
       this.fail(fault, req, reply);
       return true;
@@ -428,16 +643,21 @@ export class LaporSimulator extends HttpSimulator {
   }
 
   private fail(fault: LaporFault, req: FastifyRequest, reply: FastifyReply): unknown {
-    if (fault.dropConnection) {
-      this.dropped.add(req);
-      this.logRequest(req, 0);
-      reply.hijack();
-      req.raw.socket.destroy();
-      return undefined;
-    }
+    const stored = fault.storeThenFail === true;
+    this.call(req).fault = fault.dropConnection ? (stored ? 'store-then-reset' : 'reset') : stored ? 'store-then-status' : 'status';
+    if (fault.dropConnection) return this.drop(req, reply);
     const status = fault.status ?? 500;
     if (fault.headers) void reply.headers(fault.headers);
-    return reply.code(status).send(fault.body ?? { message: status === 500 ? 'Server Error' : (STATUS_CODES[status] ?? `HTTP ${status}`) });
+    return reply.code(status).send(fault.body ?? { message: reasonOf(status) });
+  }
+
+  private call(req: FastifyRequest): CallInfo {
+    let info = this.callInfo.get(req);
+    if (!info) {
+      info = { stored: false };
+      this.callInfo.set(req, info);
+    }
+    return info;
   }
 
   private validate(body: unknown): { message: string; errors: Errors } | undefined {
@@ -513,7 +733,22 @@ export class LaporSimulator extends HttpSimulator {
   private logRequest(req: FastifyRequest, status: number): void {
     const url = req.url;
     const q = url.indexOf('?');
-    this.log.push({ method: req.method, path: q < 0 ? url : url.slice(0, q), url, status, at: this.now().toISOString() });
+    const info = this.call(req);
+    const path = q < 0 ? url : url.slice(0, q);
+    const isCreate = req.method === 'POST' && path === `${this.basePath}/complaints/complaint`;
+    const entry: LaporRequestLog = {
+      method: req.method,
+      path,
+      url,
+      status,
+      at: this.now().toISOString(),
+      idempotencyKey: isCreate ? (headerValue(req, this.idempotencyHeader) ?? null) : null,
+      stored: info.stored,
+    };
+    if (info.fault !== undefined) entry.fault = info.fault;
+    if (info.complaintId !== undefined) entry.complaintId = info.complaintId;
+    if (info.uploadIds !== undefined) entry.uploadIds = info.uploadIds;
+    this.log.push(entry);
   }
 }
 
@@ -521,6 +756,10 @@ function normaliseBasePath(path: string): string {
   const trimmed = path.trim().replace(/\/+$/, '');
   if (trimmed === '') return '';
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+function reasonOf(status: number): string {
+  return status === 500 ? 'Server Error' : (STATUS_CODES[status] ?? `HTTP ${status}`);
 }
 
 function headerValue(req: FastifyRequest, name: string): string | undefined {

@@ -11,6 +11,7 @@ import type { RecordRow, Warning } from '../ledger/ledger.js';
 import { IllegalTransitionError, type RecordState } from '../ledger/record-state.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import type { DeliveryOutcome, Sink } from '../sinks/sink.js';
+import { redactText } from '../util/redact.js';
 import { sha256 } from '../util/stable-json.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { backoffDelay, isPastWindow, type RetryPolicy } from './retry-policy.js';
@@ -23,6 +24,8 @@ export interface DeliveryOptions {
   readonly concurrency: number;
   /** In-doubt rows without a lookup: `review` (default) waits for an operator; `retry` resends. */
   readonly onInDoubt: 'review' | 'retry';
+  /** In-doubt rows are looked up only after this long (a gateway that answered 500 may still commit). */
+  readonly reconcileAfterMs: number;
   /** A change after delivery: `record_only` records it in the ledger and sends nothing. */
   readonly onUpdate: 'record_only';
   readonly runId?: number;
@@ -71,36 +74,48 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
     return counts;
   }
 
-  const send = async (row: RecordRow, version: number, intentEvent: string): Promise<void> => {
-    const key = idempotencyKey(row.source_id, row.external_id, version, row.send_generation);
+  /**
+   * One send: durable intent (only if the row is still as listed), the call, the outcome.
+   * `fromDoubt` sends the version that was in doubt; otherwise the row's current version.
+   */
+  const send = async (listed: RecordRow, expected: readonly RecordState[], intentEvent: string, fromDoubt = false): Promise<void> => {
+    const claim = ledger.claimForSend(
+      listed.id,
+      expected,
+      (fresh) => {
+        const version = fromDoubt ? (fresh.sending_version ?? fresh.version) : fresh.version;
+        return { version, key: idempotencyKey(fresh.source_id, fresh.external_id, version, fresh.send_generation) };
+      },
+      { runId: o.runId, eventType: intentEvent },
+    );
+    if (!claim) return; // another pass, intake or an operator moved it since it was listed
+    const { version, key } = claim;
     try {
-      ledger.transition(row.id, 'sending', {
-        runId: o.runId,
-        eventType: intentEvent,
-        set: { sending_version: version, idempotency_key: key, attempt_count: row.attempt_count + 1 },
-        data: { version, idempotency_key: key },
-      });
+      const complaint = ledger.loadComplaint(listed.id, version);
+      const warnings: Warning[] = [];
+      let outcome: DeliveryOutcome;
+      try {
+        outcome = await sink.deliver(complaint, {
+          idempotencyKey: key,
+          signal: o.signal,
+          onAttempt: (a) => ledger.recordAttempt(listed.id, version, a),
+          onWarning: (w) => warnings.push(w),
+        });
+      } catch (err) {
+        // an unexpected failure inside the sink: we cannot know whether the create went out
+        outcome = { kind: 'in_doubt', reason: `sink error: ${redactText((err as Error).message)}` };
+      }
+      ledger.addDeliveryWarnings(listed.id, warnings, o.runId);
+      applyOutcome(listed.id, version, outcome);
     } catch (err) {
-      // the row moved since it was listed (another pass took it, or intake changed it): leave it
-      if (err instanceof IllegalTransitionError) return;
+      // the ledger failed after the intent (disk full, …): never leave the row in `sending`
+      try {
+        ledger.transition(listed.id, 'in_doubt', { runId: o.runId, reason: `bookkeeping failed after the send: ${redactText((err as Error).message)}` });
+      } catch {
+        /* still sending: start-up recovery turns it into in_doubt */
+      }
       throw err;
     }
-    const complaint = ledger.loadComplaint(row.id, version);
-    const warnings: Warning[] = [];
-    let outcome: DeliveryOutcome;
-    try {
-      outcome = await sink.deliver(complaint, {
-        idempotencyKey: key,
-        signal: o.signal,
-        onAttempt: (a) => ledger.recordAttempt(row.id, version, a),
-        onWarning: (w) => warnings.push(w),
-      });
-    } catch (err) {
-      // an unexpected failure inside the sink: we cannot know whether the create went out
-      outcome = { kind: 'in_doubt', reason: `sink error: ${(err as Error).message}` };
-    }
-    ledger.addDeliveryWarnings(row.id, warnings, o.runId);
-    applyOutcome(row.id, version, outcome);
   };
 
   const deliveredState = (recordId: number, version: number): RecordState => (ledger.getRecord(recordId).version > version ? 'update_pending' : 'delivered');
@@ -146,6 +161,12 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
         return;
       }
       case 'rejected':
+        if (row.version > version) {
+          // a newer version arrived while this one was in flight: it gets its own chance
+          ledger.transition(recordId, 'pending', { runId: o.runId, eventType: 'superseded_after_reject', reason: `version ${version} rejected (${outcome.reason}); version ${row.version} is pending`, set: { last_error: outcome.reason } });
+          counts.rejected++;
+          return;
+        }
         ledger.transition(recordId, 'rejected', { runId: o.runId, reason: outcome.reason, set: { last_error: outcome.reason, next_attempt_at: null } });
         counts.rejected++;
         o.logger.warn('rejected by destination', { ref, reason: outcome.reason });
@@ -165,35 +186,52 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
     }
   };
 
-  // 1. reconcile what may already be at LAPOR!
+  // 1. reconcile what may already be at LAPOR! (once the gateway has had time to settle)
+  const settledBefore = now().getTime() - o.reconcileAfterMs;
   for (const row of ledger.recordsInState('in_doubt', Number.MAX_SAFE_INTEGER, o.sourceId)) {
     if (paused() || stopping()) break;
+    if (Date.parse(row.updated_at) > settledBefore) continue;
+    const ref = `${row.source_id}/${row.external_id}`;
     const version = row.sending_version ?? row.version;
+    const key = idempotencyKey(row.source_id, row.external_id, version, row.send_generation);
+    const toReview = (reason: string) => {
+      ledger.transition(row.id, 'needs_review', { runId: o.runId, reason });
+      counts.needs_review++;
+      o.logger.warn('record needs review: sp4n-bridge resolve', { ref, reason });
+    };
     if (sink.capabilities.lookup && sink.lookup) {
       let found;
       try {
         found = await sink.lookup(ledger.loadComplaint(row.id, version), { signal: o.signal, onAttempt: (a) => ledger.recordAttempt(row.id, version, a), exclude: ledger.previousLaporIds(row.id) });
       } catch (err) {
-        o.logger.warn('lookup failed; record stays in doubt', { ref: `${row.source_id}/${row.external_id}`, error: (err as Error).message });
+        o.logger.warn('lookup failed; record stays in doubt', { ref, error: (err as Error).message });
         continue;
       }
       if (found.found) {
-        ledger.transition(row.id, deliveredState(row.id, version), {
-          runId: o.runId,
-          eventType: 'reconciled',
-          reason: 'found at the destination by its Ref: line',
-          set: { lapor_id: found.laporId, sent_version: version, delivered_at: now().toISOString(), last_error: null },
-          data: { lapor_id: found.laporId, version },
-        });
-        counts.reconciled++;
-      } else {
-        await send(row, version, 'resend_after_lookup');
+        try {
+          ledger.transition(row.id, deliveredState(row.id, version), {
+            runId: o.runId,
+            eventType: 'reconciled',
+            reason: 'found at the destination by its Ref: line',
+            set: { lapor_id: found.laporId, sent_version: version, delivered_at: now().toISOString(), last_error: null },
+            data: { lapor_id: found.laporId, version },
+          });
+          counts.reconciled++;
+        } catch (err) {
+          if (!(err instanceof IllegalTransitionError)) throw err; // an operator resolved it meanwhile
+        }
+      } else if (ledger.resendsAfterDoubt(row.id, key) > 0) {
+        // sent once more already and in doubt again: a person must look (never a resend loop)
+        toReview('still in doubt after one resend; the lookup does not find it');
+      } else if (breaker.permit()) {
+        await send(row, ['in_doubt'], 'resend_after_lookup', true);
       }
-    } else if (o.onInDoubt === 'retry') {
-      await send(row, version, 'resend_in_doubt');
-    } else {
-      ledger.transition(row.id, 'needs_review', { runId: o.runId, reason: 'the destination has no lookup; an operator must resolve it (sp4n-bridge resolve)' });
-      counts.needs_review++;
+    } else if (o.onInDoubt === 'retry' && ledger.resendsAfterDoubt(row.id, key) === 0 && breaker.permit()) {
+      await send(row, ['in_doubt'], 'resend_in_doubt', true);
+    } else if (o.onInDoubt === 'retry' && ledger.resendsAfterDoubt(row.id, key) > 0) {
+      toReview('still in doubt after one resend');
+    } else if (o.onInDoubt === 'review') {
+      toReview('the destination has no lookup; an operator must resolve it (sp4n-bridge resolve)');
     }
   }
 
@@ -221,10 +259,13 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
           return;
         }
         const row = due[next++] as RecordRow;
-        await send(row, row.version, 'send_intent');
+        await send(row, ['pending', 'retry_wait'], 'send_intent');
       }
     };
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, due.length) }, worker));
+    // every worker finishes before a failure is reported: no send is left running unobserved
+    const results = await Promise.allSettled(Array.from({ length: Math.min(o.concurrency, due.length) }, worker));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
   counts.paused = paused();
   counts.circuit = breaker.state;

@@ -39,6 +39,7 @@ export interface IntakeSummary extends IntakeCounts {
 
 export function mapRecord(rec: SourceRecord, o: Pick<IntakeOptions, 'ledger' | 'mapping' | 'sink' | 'sourceId'>): IntakeItem {
   const failureHash = () => sha256(`${o.mapping.version}\n${stableStringify(rec.raw)}`);
+  if (rec.problem) return { kind: 'quarantined', externalId: rec.externalId, reason: rec.problem, failureHash: failureHash(), mappingVersion: o.mapping.version };
   let result;
   try {
     result = o.mapping.map(rec.raw, rec.externalId);

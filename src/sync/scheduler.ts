@@ -54,7 +54,10 @@ export class Scheduler {
 
   /** Intake for one source, then a delivery pass for what it brought in. */
   async runSource(sourceId: string, options: { full?: boolean } = {}): Promise<void> {
-    await this.trigger(`source:${sourceId}`, { sourceId, noDelivery: true, full: options.full });
+    const job = `source:${sourceId}`;
+    // a full re-scan is never skipped: it waits for an incremental run in progress
+    while (options.full && this.running.has(job) && !this.stopController.signal.aborted) await this.running.get(job);
+    await this.trigger(job, { sourceId, noDelivery: true, full: options.full });
     await this.runDelivery();
   }
 

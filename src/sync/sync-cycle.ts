@@ -58,7 +58,8 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
       logger.warn('source is paused; intake skipped (sp4n-bridge resume --source)', { source: s.id });
       continue;
     }
-    const runId = ledger.startRun(options.dryRun ? 'intake_dry_run' : 'intake', s.id);
+    // a dry run writes nothing, not even its run row
+    const runId = options.dryRun ? 0 : ledger.startRun('intake', s.id);
     try {
       const summary = await runIntake({
         ledger,
@@ -74,12 +75,12 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         onBatch: (sum) => options.onIntakeProgress?.(s.id, sum),
       });
       const { quarantine_reasons: _q, ...counts } = summary;
-      ledger.finishRun(runId, 'ok', counts);
+      if (!options.dryRun) ledger.finishRun(runId, 'ok', counts);
       sources.push({ source: s.id, ok: true, ...summary });
       logger.info('intake finished', { source: s.id, ...counts });
     } catch (err) {
       const message = (err as Error).message;
-      ledger.finishRun(runId, 'failed', {}, message);
+      if (!options.dryRun) ledger.finishRun(runId, 'failed', {}, message);
       sources.push({ source: s.id, ok: false, error: message });
       logger.error('intake failed', { source: s.id, error: message });
     }
@@ -97,10 +98,12 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         policy: bridge.retryPolicy,
         concurrency: d.concurrency,
         onInDoubt: d.on_in_doubt,
+        reconcileAfterMs: d.reconcile_after,
         onUpdate: d.on_update,
         runId,
         sourceId: options.sourceId,
         breaker: bridge.breaker,
+        now: bridge.now,
         stop: options.stop,
         signal: options.signal,
       });

@@ -137,6 +137,24 @@ describe('rest adapter', () => {
     await expect(readAll(adapter())).rejects.toThrow(/"data" is not a list/);
   });
 
+  it('a backfill starting after the saved cursor does not move the cursor past what it skipped', async () => {
+    const a = adapter();
+    const saved: RestCursor = { updated_at: new Date(Date.parse(sim.records()[0]?.updated_at ?? '')).toISOString(), id: '' };
+    const later = new Date(Date.parse(sim.records().at(-3)?.updated_at ?? ''));
+    const { cursor, ids } = await readAll(a, saved, { since: later });
+    expect(ids.length).toBeGreaterThan(0);
+    expect(cursor).toEqual(saved);
+  });
+
+  it('a record without an id is passed on as a problem under a stable made-up key, and the walk goes on', async () => {
+    sim.setFault(({ query }) => (query.page === '1' && !query.updated_since ? { status: 200, body: { data: [{ judul: 'tanpa id', updated_at: '2024-01-01T00:00:00+07:00' }, ...sim.records().slice(0, 1)], meta: { current_page: 1, last_page: 1 } } } : undefined));
+    const records = [];
+    for await (const b of adapter({ pagination: { page_size: 100 } }).read(undefined)) records.push(...b.records);
+    const bad = records.find((r) => r.externalId.startsWith('noid:'));
+    expect(bad?.problem).toMatch(/has no "id"/);
+    expect(records.some((r) => r.externalId === String(sim.records()[0]?.id))).toBe(true);
+  });
+
   it('writes back status to Bebeja', async () => {
     const a = adapter({ write_back: { path: '/api/v1/aduan/{id}/tindak-lanjut' } });
     await a.writeBack('1', { status: 'diproses', note: 'Diteruskan ke Dinas PUPR', trackingId: 'L-1' });

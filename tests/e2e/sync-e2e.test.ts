@@ -150,6 +150,18 @@ describe('second sync and changes', () => {
     expect(events).toEqual(expect.arrayContaining(['received', 'send_intent', 'delivered', 'changed_after_delivery', 'update_recorded']));
   });
 
+  it('sync --dry-run maps and compares but writes nothing to the ledger and sends nothing', async () => {
+    bebeja.edit(2, { isi: 'Perubahan yang hanya dipratinjau.' });
+    const count = () => withLedgerSql<{ e: number; r: number; v: number }>('SELECT (SELECT count(*) FROM events) AS e, (SELECT count(*) FROM runs) AS r, (SELECT count(*) FROM record_versions) AS v')[0];
+    const before = count();
+    const sent = lapor.complaints().length;
+    const r = await runCli('--config', configFile, '--json', 'sync', '--dry-run');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ ok: true, changed: 1 });
+    expect(count()).toEqual(before);
+    expect(lapor.complaints()).toHaveLength(sent);
+  });
+
   it('ledger status, list and show agree with the ledger', async () => {
     const status = await runCli('--config', configFile, '--json', 'ledger', 'status');
     expect(status.code).toBe(0);

@@ -43,7 +43,7 @@ const lastEvent = (ext: string) =>
 
 beforeEach(async () => {
   dir = tempDir('sp4n-ops-');
-  configFile = copyShippedConfig(dir);
+  configFile = copyShippedConfig(dir, { immediateReconcile: true });
   bebeja = new BebejaSimulator({ seed: 3 });
   lapor = new LaporSimulator();
   await bebeja.start();

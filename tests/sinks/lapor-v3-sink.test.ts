@@ -206,7 +206,76 @@ describe('lapor-v3 sink: error classes (DESIGN §4)', () => {
   });
 });
 
+describe('lapor-v3 sink: attachments and limits', () => {
+  it('a transient failure fetching an attachment retries the whole send later (nothing is dropped or created)', async () => {
+    nock('http://files.test').get('/a.png').reply(503);
+    const create = nock(BASE).post('/complaints/complaint').reply(201, { complaint_id: 1 });
+    const c = ctx();
+    const out = await makeSink().deliver(complaint({ attachments: [{ url: 'http://files.test/a.png', filename: 'a.png' }] }), c);
+    expect(out).toMatchObject({ kind: 'retry', reason: expect.stringContaining('HTTP 503') });
+    expect(c.warnings).toEqual([]);
+    expect(create.isDone()).toBe(false);
+  });
+
+  it('410 Gone drops the attachment with a warning, like 404', async () => {
+    nock('http://files.test').get('/a.png').reply(410);
+    nock(BASE).post('/complaints/complaint').reply(201, { complaint_id: 1 });
+    const c = ctx();
+    expect((await makeSink().deliver(complaint({ attachments: [{ url: 'http://files.test/a.png', filename: 'a.png' }] }), c)).kind).toBe('delivered');
+    expect(c.warnings[0]?.message).toBe('a.png answered HTTP 410; dropped');
+  });
+
+  it('keeps content plus the Ref: line within the configured limit, cutting the content visibly', async () => {
+    let body: Record<string, unknown> = {};
+    nock(BASE)
+      .post('/complaints/complaint', (b: Record<string, unknown>) => {
+        body = b;
+        return true;
+      })
+      .reply(201, { complaint_id: 1 });
+    await makeSink({ max_content_chars: 200 }).deliver(complaint({ content: 'x'.repeat(500) }), ctx());
+    const content = String(body.content);
+    expect([...content].length).toBeLessThanOrEqual(200);
+    expect(content.endsWith('\n\nRef: bebeja/3')).toBe(true);
+    expect(content).toContain('[…]');
+  });
+
+  it('an abort before the request was sent is a plain retry, not in doubt', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const create = nock(BASE).post('/complaints/complaint').reply(201, { complaint_id: 1 });
+    const out = await makeSink().deliver(complaint(), { ...ctx(), signal: controller.signal });
+    expect(out.kind).toBe('retry');
+    expect(create.isDone()).toBe(false);
+  });
+});
+
 describe('lapor-v3 sink: lookup', () => {
+  it('follows next_page_url: the exact match may be on a later page', async () => {
+    nock(BASE)
+      .get('/complaints/search')
+      .query({ q: 'Ref: bebeja/3' })
+      .reply(200, { results: { data: [{ id: 30, content: 'Ref: bebeja/30' }], next_page_url: `${BASE}/complaints/search?q=Ref%3A%20bebeja%2F3&page=2` } });
+    nock(BASE)
+      .get('/complaints/search')
+      .query({ q: 'Ref: bebeja/3', page: '2' })
+      .reply(200, { results: { data: [{ id: 3, content: 'y\n\nRef: bebeja/3' }], next_page_url: null } });
+    expect(await makeSink().lookup(complaint(), ctx())).toEqual({ found: true, laporId: '3' });
+  });
+
+  it('a next_page_url to another host is a failed lookup, not "not found"', async () => {
+    nock(BASE)
+      .get('/complaints/search')
+      .query(true)
+      .reply(200, { results: { data: [], next_page_url: 'http://evil.test/steal' } });
+    await expect(makeSink().lookup(complaint(), ctx())).rejects.toThrow(/another host/);
+  });
+
+  it('ignores ids an operator superseded with a forced resend', async () => {
+    nock(BASE).get('/complaints/search').query(true).reply(200, { results: { data: [{ id: 3, content: 'Ref: bebeja/3' }] } });
+    expect(await makeSink().lookup(complaint(), { ...ctx(), exclude: ['3'] })).toEqual({ found: false });
+  });
+
   it('matches the Ref line exactly: bebeja/3 does not match bebeja/30', async () => {
     nock(BASE)
       .get('/complaints/search')

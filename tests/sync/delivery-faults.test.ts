@@ -44,7 +44,7 @@ function laporRefs(): string[] {
 
 beforeEach(async () => {
   dir = tempDir('sp4n-faults-');
-  configFile = copyShippedConfig(dir);
+  configFile = copyShippedConfig(dir, { immediateReconcile: true });
   bebeja = new BebejaSimulator({ seed: 5 });
   lapor = new LaporSimulator();
   await bebeja.start();
@@ -115,6 +115,58 @@ describe('in-doubt sends', () => {
     expect(s.delivery).toMatchObject({ reconciled: 1, delivered: 4 });
     expect(s.states).toEqual({ delivered: 5 });
     expect(laporRefs()).toHaveLength(5);
+  });
+});
+
+describe('review findings: no resend loops, no stale sends', () => {
+  it('after one resend that is in doubt again, the record goes to needs_review — never a resend loop', async () => {
+    // a search that never finds anything (an index that lags): point the lookup at a list without refs
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('path: /complaints/search', 'path: /masters/institutions/external'));
+    lapor.setFaults(Array.from({ length: 20 }, () => ({ match: 'create' as const, storeThenFail: true, status: 500 })));
+    const b = await bridge();
+    await runSyncCycle(b, { sourceId: 'bebeja' });
+    // the circuit opens after 5 in-doubt outcomes: one resend (probe) per pass from then on
+    for (let i = 0; i < 15 && (b.ledger.countsByState().in_doubt ?? 0) > 0; i++) await runSyncCycle(b);
+    const states = b.ledger.countsByState();
+    expect(states).toEqual({ needs_review: 5 });
+    // the first send and one resend each (same idempotency key, which this simulator honours),
+    // and then a person decides: never a third call, never a loop
+    const creates = lapor.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/complaints/complaint'));
+    expect(creates).toHaveLength(10);
+    expect(new Set(laporRefs()).size).toBe(5);
+  });
+
+  it('a record changed by intake while another send is in flight is sent in its current version', async () => {
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('concurrency: 4', 'concurrency: 1'));
+    const b = await bridge();
+    await runSyncCycle(b, { noDelivery: true });
+    lapor.setFaults([{ match: 'create', delayMs: 400 }]);
+    const delivering = runSyncCycle(b, { noIntake: true });
+    await waitFor(() => (b.ledger.countsByState().sending ?? 0) > 0, 'the first send');
+    const second = b.ledger.dueRecords(10).find((r) => r.state === 'pending');
+    bebeja.edit(Number(second?.external_id), { isi: 'Isi terbaru: sudah diperbarui sebelum dikirim.' });
+    await runSyncCycle(b, { noDelivery: true, sourceId: 'bebeja', full: true });
+    await delivering;
+    const sent = lapor.complaints().find((c) => String(c.body.content).endsWith(`Ref: bebeja/${second?.external_id}`));
+    expect(String(sent?.body.content)).toMatch(/^Isi terbaru/);
+    expect(b.ledger.findByRef(`bebeja/${second?.external_id}`)).toMatchObject({ state: 'delivered', version: 2, sent_version: 2 });
+  });
+
+  it('a newer version that arrived while the old one was being rejected gets its own send', async () => {
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('concurrency: 4', 'concurrency: 1'));
+    const b = await bridge();
+    await runSyncCycle(b, { noDelivery: true });
+    const first = b.ledger.dueRecords(1)[0];
+    lapor.setFaults([{ match: 'create', delayMs: 300, status: 422, body: { message: 'title is offensive' } }]);
+    const delivering = runSyncCycle(b, { noIntake: true });
+    await waitFor(() => (b.ledger.countsByState().sending ?? 0) > 0, 'the first send');
+    bebeja.edit(Number(first?.external_id), { judul: 'Judul yang sudah diperbaiki' });
+    await runSyncCycle(b, { noDelivery: true, full: true });
+    await delivering;
+    await runSyncCycle(b);
+    expect(b.ledger.findByRef(`bebeja/${first?.external_id}`)).toMatchObject({ state: 'delivered', version: 2, sent_version: 2 });
+    const events = b.ledger.eventsFor(first?.id as number).map((e) => e.type);
+    expect(events).toContain('superseded_after_reject');
   });
 });
 

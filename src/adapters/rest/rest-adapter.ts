@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import type { AdapterContext, AdapterFactory, CheckResult, ReadOptions, SourceAdapter, SourceBatch, SourceRecord, StatusUpdate } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import { getPath } from '../../mapping/compile-mapping.js';
+import { sha256, stableStringify } from '../../util/stable-json.js';
 import { restConfigSchema, type RestConfig } from './rest-config.js';
 
 /** Where to resume: the last `(updated_at, id)` made durable, as an ISO instant and the id. */
@@ -58,7 +59,16 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     else if (!options.full && from) sinceMs = Date.parse(from.updated_at) - this.config.incremental.lookback;
 
     let cursor: RestCursor | undefined = from;
+    // a backfill that starts after the saved cursor must not move it past records it skipped
+    const hold = options.since && from && options.since.getTime() > Date.parse(from.updated_at) ? from : undefined;
     let page = 1;
+    // Paging by number inside a timestamp group is exposed to slides: a record of the group we
+    // already read, edited meanwhile, leaves the group and shifts the rest one place left past
+    // our offset. We see that happen (the same id comes back later with a newer time); then the
+    // cursor is held at the group's time so the next run re-reads it and catches what slid.
+    let pagedGroupMs: number | undefined;
+    const groupMembers = new Map<string, number>(); // id → the group time it was read at
+    let slid = false;
     for (;;) {
       options.signal?.throwIfAborted();
       const body = await this.fetchPage(sinceMs, page, options.signal);
@@ -71,20 +81,29 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
       let lastMs: number | undefined;
       for (const [i, raw] of list.entries()) {
         const id = getPath(raw, this.config.primary_key);
-        if (id === undefined || id === null || id === '') {
-          throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path} page ${page}, item ${i}: no "${this.config.primary_key}"`, false);
+        if (id === undefined || id === null || id === '' || typeof id === 'object') {
+          // quarantined under a stable made-up key, so one bad row never blocks the source
+          records.push({ externalId: `noid:${sha256(stableStringify(raw)).slice(0, 16)}`, raw, problem: `source.external_id: the record has no "${this.config.primary_key}" (page ${page}, item ${i})` });
+          continue;
         }
         records.push({ externalId: String(id), raw });
         const ts = this.timestampOf(raw);
         if (ts !== undefined) {
           lastMs = ts;
+          const readAt = groupMembers.get(String(id));
+          if (readAt !== undefined && ts > readAt) slid = true;
+          if (sinceMs !== undefined && ts === sinceMs) groupMembers.set(String(id), ts);
           const capped = Math.min(ts, cap);
           if (!cursor || capped > Date.parse(cursor.updated_at) || (capped === Date.parse(cursor.updated_at) && String(id) > cursor.id)) {
             cursor = { updated_at: new Date(capped).toISOString(), id: String(id) };
           }
         }
       }
-      yield { records, cursor: cursor ?? { updated_at: new Date(0).toISOString(), id: '' } };
+      let batchCursor = cursor ?? { updated_at: new Date(0).toISOString(), id: '' };
+      if (slid && pagedGroupMs !== undefined && Date.parse(batchCursor.updated_at) > pagedGroupMs) {
+        batchCursor = { updated_at: new Date(pagedGroupMs).toISOString(), id: '' };
+      }
+      yield { records, cursor: hold ?? batchCursor };
 
       const lastPage = Number(getPath(body, this.config.pagination.last_page_field));
       if (list.length < page_size || (Number.isFinite(lastPage) && page >= lastPage)) return;
@@ -92,9 +111,11 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
         page++; // no replication key in the data: plain page walk
       } else if (sinceMs !== undefined && lastMs <= sinceMs) {
         page++; // a whole page inside one timestamp group: step through the group by page
+        pagedGroupMs = Math.min(pagedGroupMs ?? sinceMs, sinceMs);
       } else {
         sinceMs = lastMs;
         page = 1;
+        if (pagedGroupMs === undefined) groupMembers.clear(); // only a paged group needs its members remembered
       }
     }
   }

@@ -1,29 +1,131 @@
-/** `simulate lapor|bebeja`: a simulator as a standalone server, until Ctrl-C. */
-import { BebejaSimulator } from '../../simulators/bebeja-simulator.js';
-import { LaporSimulator } from '../../simulators/lapor-simulator.js';
+/**
+ * `simulate lapor|bebeja`: a simulator as a standalone server, until SIGINT/SIGTERM.
+ *
+ * With `--json` it prints exactly one line once listening, for a test or script that spawns it:
+ * `{"simulator":"lapor","base_url":…,"origin":…,"env":{…},"options":{…},"pid":…}`.
+ * The env values are sandbox credentials, not secrets, so they are printed as they are.
+ */
+import { BebejaSimulator, type BebejaSimulatorOptions } from '../../simulators/bebeja-simulator.js';
+import { FaultSpecError, formatFaultSpec, LaporSimulator, parseFaultSpec, type LaporSimulatorOptions } from '../../simulators/lapor-simulator.js';
 import type { GlobalOptions } from '../context.js';
-import { print, printJson, UsageError } from '../output.js';
+import { print, UsageError } from '../output.js';
 
-export async function simulateCommand(g: GlobalOptions, which: 'lapor' | 'bebeja', o: { port: string; host: string }): Promise<number> {
-  const port = Number(o.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${o.port}" is not a port number`);
-  const sim = which === 'lapor' ? new LaporSimulator({ port, host: o.host }) : new BebejaSimulator({ port, host: o.host, seed: 'demo' });
+export interface SimulateOptions {
+  port: string;
+  host: string;
+  // lapor
+  faults?: string;
+  faultSeed?: string;
+  latencyMs?: string;
+  rateLimit?: string;
+  nestId?: boolean;
+  // bebeja
+  records?: string;
+  ties?: string;
+  shuffle?: string;
+}
+
+interface ListeningInfo {
+  simulator: 'lapor' | 'bebeja';
+  base_url: string;
+  origin: string;
+  env: Record<string, string>;
+  options: Record<string, unknown>;
+  pid: number;
+}
+
+export async function simulateCommand(g: GlobalOptions, which: 'lapor' | 'bebeja', o: SimulateOptions): Promise<number> {
+  const port = wholeNumber('--port', o.port, 0, 65535);
+  const sim = which === 'lapor' ? new LaporSimulator(laporOptions(port, o)) : new BebejaSimulator(bebejaOptions(port, o));
   await sim.start();
-  const info =
-    sim instanceof LaporSimulator
-      ? { simulator: 'lapor', base_url: sim.url, env: { LAPOR_BASE_URL: sim.url, LAPOR_TOKEN: sim.bearerToken, LAPOR_APP_TOKEN: sim.appToken } }
-      : { simulator: 'bebeja', base_url: sim.url, env: { BEBEJA_URL: sim.url, BEBEJA_API_KEY: sim.apiKey } };
-  if (g.json) printJson(info);
+  const info = describe(sim, o);
+  if (g.json) process.stdout.write(`${JSON.stringify(info)}\n`);
   else {
     print(`${which} simulator listening on ${info.base_url}`);
+    for (const [k, v] of Object.entries(info.options)) print(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
     print('Point the bridge at it with (sandbox credentials, not secrets):');
     for (const [k, v] of Object.entries(info.env)) print(`  export ${k}=${v}`);
+    if (sim instanceof LaporSimulator) print(`Calls and stored complaints: ${sim.origin}/_sim/calls, ${sim.origin}/_sim/complaints`);
     print('Press Ctrl-C to stop.');
   }
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
-  await sim.stop();
+  await sim.stop(); // also closes connections a `hang` fault holds open
   return 0;
+}
+
+function laporOptions(port: number, o: SimulateOptions): LaporSimulatorOptions {
+  const options: LaporSimulatorOptions = { port, host: o.host, nestId: o.nestId === true };
+  if (o.faults !== undefined) {
+    try {
+      options.faultProfile = { rules: parseFaultSpec(o.faults) };
+    } catch (err) {
+      if (err instanceof FaultSpecError) throw new UsageError(`--faults: ${err.message}`);
+      throw err;
+    }
+    if (o.faultSeed !== undefined) options.faultProfile.seed = wholeNumber('--fault-seed', o.faultSeed, 0, 0xffffffff);
+  } else if (o.faultSeed !== undefined) throw new UsageError('--fault-seed needs --faults');
+  if (o.latencyMs !== undefined) options.latencyMs = wholeNumber('--latency-ms', o.latencyMs, 0, 600_000);
+  if (o.rateLimit !== undefined) options.rateLimit = wholeNumber('--rate-limit', o.rateLimit, 1, 1_000_000);
+  return options;
+}
+
+function bebejaOptions(port: number, o: SimulateOptions): BebejaSimulatorOptions {
+  const options: BebejaSimulatorOptions = { port, host: o.host, seed: 'demo' };
+  if (o.records !== undefined) options.seed = wholeNumber('--records', o.records, 0, 10_000_000);
+  if (o.ties !== undefined) {
+    if (o.records === undefined) throw new UsageError('--ties needs --records (it ties generated records)');
+    options.ties = wholeNumber('--ties', o.ties, 0, options.seed as number);
+  }
+  if (o.shuffle !== undefined) {
+    const rate = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(o.shuffle) ? Number(o.shuffle) : NaN;
+    if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--shuffle: "${o.shuffle}" is not a probability between 0 and 1`);
+    options.shuffle = { rate };
+  }
+  return options;
+}
+
+function describe(sim: LaporSimulator | BebejaSimulator, o: SimulateOptions): ListeningInfo {
+  if (sim instanceof LaporSimulator) {
+    const profile = sim.faultProfile;
+    const options: Record<string, unknown> = {};
+    if (profile) options.faults = { spec: formatFaultSpec(profile.rules), seed: profile.seed, rules: profile.rules };
+    if (o.latencyMs !== undefined) options.latency_ms = Number(o.latencyMs);
+    if (o.rateLimit !== undefined) options.rate_limit = Number(o.rateLimit);
+    if (o.nestId) options.nest_id = true;
+    return {
+      simulator: 'lapor',
+      base_url: sim.url,
+      origin: sim.origin,
+      env: { LAPOR_BASE_URL: sim.url, LAPOR_TOKEN: sim.bearerToken, LAPOR_APP_TOKEN: sim.appToken },
+      options,
+      pid: process.pid,
+    };
+  }
+  const options: Record<string, unknown> = { records: o.records !== undefined ? Number(o.records) : 'demo' };
+  const tie = sim.tieGroup();
+  if (tie) options.ties = { count: tie.ids.length, updated_at: tie.updated_at, first_id: tie.ids[0], last_id: tie.ids.at(-1) };
+  if (o.shuffle !== undefined) options.shuffle = Number(o.shuffle);
+  return {
+    simulator: 'bebeja',
+    base_url: sim.url,
+    origin: sim.origin,
+    env: { BEBEJA_URL: sim.url, BEBEJA_API_KEY: sim.apiKey },
+    options,
+    pid: process.pid,
+  };
+}
+
+/** A whole number in [min, max], or a UsageError naming the flag. */
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag}: "${text}" is not a whole number between ${min} and ${max}`);
+  return n;
 }

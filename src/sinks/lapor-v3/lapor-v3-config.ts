@@ -53,6 +53,7 @@ export const laporV3ConfigSchema = z
     default_disposition_id: id.optional().describe('disposition_id when the complaint has no target agency'),
     timeout: durationSchema.prefault('30s').describe('Per call: connect and reply'),
     rate_limit_per_second: z.number().min(0).default(0).describe('Most HTTP calls per second to the destination (0 = no limit)'),
+    max_content_chars: z.number().int().min(100).default(20_000).describe('Longest content LAPOR! accepts, Ref: line included; longer content is cut with a visible marker'),
     max_attachment_bytes: z.number().int().positive().default(10 * 1024 * 1024),
   })
   .strict();

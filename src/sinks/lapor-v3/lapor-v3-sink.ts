@@ -4,6 +4,8 @@ import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axi
 import pRetry from 'p-retry';
 import pThrottle from 'p-throttle';
 import type { AttemptInput } from '../../ledger/ledger.js';
+import { codePointLength } from '../../mapping/canonical.js';
+import { truncateText } from '../../mapping/validate-complaint.js';
 import type { StoredComplaint } from '../../ledger/sqlite-ledger.js';
 import { redactText } from '../../util/redact.js';
 import { sha256, stableStringify } from '../../util/stable-json.js';
@@ -89,9 +91,12 @@ export class LaporV3Sink implements Sink {
     const cfg = this.config;
     const tags = [`#${c.source.system}`];
     if (c.category?.source_code) tags.push(`#${slug(c.category.source_code)}`);
+    const ref = this.refLine(c);
+    // the Ref: line always survives: the content gives way if the two exceed LAPOR!'s limit
+    const room = cfg.max_content_chars - codePointLength(ref) - 2;
     const body: Record<string, unknown> = {
       title: c.title,
-      content: `${c.content}\n\n${this.refLine(c)}`,
+      content: `${truncateText(c.content, room)}\n\n${ref}`,
       channel: cfg.channel_ids[c.channel] ?? cfg.channel_ids.other,
       classification_id: cfg.classification_ids[c.classification],
       disposition_id: c.target_agency?.lapor_institution_id ?? cfg.default_disposition_id,
@@ -123,9 +128,13 @@ export class LaporV3Sink implements Sink {
     const payloadHash = sha256(stableStringify(body));
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (this.config.idempotency_header) headers[this.config.idempotency_header] = ctx.idempotencyKey;
+    // whether the last request may have reached LAPOR! (a shutdown before that is a plain retry)
+    let mayBeFiled = false;
     try {
       return await pRetry(
         async () => {
+          if (ctx.signal?.aborted) throw new RetryLater('stopped before sending');
+          mayBeFiled = true;
           const started = performance.now();
           const at = this.now().toISOString();
           let res: AxiosResponse | undefined;
@@ -156,6 +165,7 @@ export class LaporV3Sink implements Sink {
             case 'in_doubt':
               throw new Final({ kind: 'in_doubt', reason });
             case 'retry': {
+              mayBeFiled = false;
               const wait = decision.retryAfterMs;
               if (wait !== undefined && wait > this.maxInCallWaitMs) throw new Final({ kind: 'retry', reason, retryAfterMs: wait });
               const e = new RetryLater(reason, wait);
@@ -179,6 +189,7 @@ export class LaporV3Sink implements Sink {
     } catch (err) {
       if (err instanceof Final) return err.outcome;
       if (err instanceof RetryLater) return { kind: 'retry', reason: err.message, ...(err.waitMs !== undefined ? { retryAfterMs: err.waitMs } : {}) };
+      if (ctx.signal?.aborted) return mayBeFiled ? { kind: 'in_doubt', reason: 'stopped while the request was in flight' } : { kind: 'retry', reason: 'stopped before sending' };
       throw err;
     }
   }
@@ -186,22 +197,31 @@ export class LaporV3Sink implements Sink {
   /** Fetches one attachment from the source and uploads it. Uploads are safe to retry. */
   private async uploadAttachment(att: AttachmentRef, ctx: DeliveryContext): Promise<{ id?: string } | { outcome: DeliveryOutcome }> {
     const started = performance.now();
+    const name = redactText(att.filename ?? 'attachment');
     let file: Buffer;
     let mime = att.mime;
     try {
       const res = await this.fetcher.get(att.url, { signal: ctx.signal });
-      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), httpStatus: res.status, outcome: res.status === 200 ? 'ok' : 'dropped', latencyMs: performance.now() - started });
-      if (res.status !== 200) {
-        ctx.onWarning({ field: 'attachments', message: `${att.filename ?? 'attachment'} answered HTTP ${res.status}; dropped` });
+      const ok = res.status === 200;
+      const gone = res.status === 404 || res.status === 410;
+      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), httpStatus: res.status, outcome: ok ? 'ok' : gone ? 'dropped' : 'failed', latencyMs: performance.now() - started });
+      if (gone) {
+        // the evidence is gone at the source: the complaint still goes (DESIGN §3)
+        ctx.onWarning({ field: 'attachments', message: `${name} answered HTTP ${res.status}; dropped` });
         return {};
       }
+      if (!ok) return { outcome: { kind: 'retry', reason: `attachment ${name}: the source answered HTTP ${res.status}` } };
       file = Buffer.from(res.data as ArrayBuffer);
       mime ??= String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0];
     } catch (err) {
       const code = isAxiosError(err) ? (err.code ?? err.message) : String(err);
-      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), outcome: 'dropped', latencyMs: performance.now() - started, error: code });
-      ctx.onWarning({ field: 'attachments', message: `${att.filename ?? 'attachment'} could not be fetched (${code}); dropped` });
-      return {};
+      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), outcome: 'failed', latencyMs: performance.now() - started, error: code });
+      if (isAxiosError(err) && err.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message)) {
+        ctx.onWarning({ field: 'attachments', message: `${name} is larger than ${this.config.max_attachment_bytes} bytes; dropped` });
+        return {};
+      }
+      // a transient failure (or shutdown) at the source: nothing is created yet, try the whole send later
+      return { outcome: { kind: 'retry', reason: `attachment ${name} could not be fetched (${code})` } };
     }
 
     try {
@@ -225,7 +245,7 @@ export class LaporV3Sink implements Sink {
           if (ok) return { id };
           if (status === 401 || status === 403) throw new Final({ kind: 'paused', reason: describe(res, errorCode, json) });
           if (status === 400 || status === 413 || status === 415 || status === 422) {
-            ctx.onWarning({ field: 'attachments', message: `${att.filename ?? 'attachment'} refused by LAPOR! (${describe(res, errorCode, json)}); dropped` });
+            ctx.onWarning({ field: 'attachments', message: `${redactText(att.filename ?? 'attachment')} refused by LAPOR! (${describe(res, errorCode, json)}); dropped` });
             return {};
           }
           throw new RetryLater(`upload failed: ${describe(res, errorCode, json)}`, parseRetryAfter(res?.headers['retry-after'] as string | undefined, this.now()));
@@ -239,28 +259,47 @@ export class LaporV3Sink implements Sink {
     }
   }
 
+  /**
+   * Finds a filed complaint by its exact `Ref:` line. The search matches substrings
+   * (`bebeja/3` also finds `bebeja/30…`), so every page is read (Laravel `next_page_url`, same
+   * origin only); a search that cannot be read to the end is a failed lookup, never "not found".
+   */
   async lookup(c: StoredComplaint, ctx: LookupContext): Promise<LookupResult> {
     if (this.config.lookup === false) throw new Error('[lapor] this destination has no lookup configured');
     const ref = this.refLine(c);
-    const started = performance.now();
-    const res = await this.http.get(this.config.lookup.path, { params: { [this.config.lookup.param]: ref }, signal: ctx.signal }).catch((err: unknown) => {
-      ctx.onAttempt({ operation: 'lookup', at: this.now().toISOString(), outcome: 'failed', latencyMs: performance.now() - started, error: isAxiosError(err) ? err.code : String(err) });
-      throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: ${isAxiosError(err) ? err.code : String(err)}`);
-    });
-    const { parsed, json } = parseJson(res.data);
-    ctx.onAttempt({ operation: 'lookup', at: this.now().toISOString(), httpStatus: res.status, outcome: res.status === 200 && parsed ? 'ok' : 'failed', latencyMs: performance.now() - started, reply: replyText(res) });
-    if (res.status !== 200 || !parsed) throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: HTTP ${res.status}`);
-    // a match counts only if the Ref: line equals the reference exactly (bebeja/3 ≠ bebeja/30)
-    for (const item of listOf(json)) {
-      const content = typeof item.content === 'string' ? item.content : '';
-      if (content.split(/\r?\n/).some((line) => line.trim() === ref)) {
-        const id = item.id ?? item.complaint_id;
-        if (id !== undefined && id !== null && !ctx.exclude?.includes(String(id))) return { found: true, laporId: String(id) };
+    const origin = new URL(this.config.base_url).origin;
+    let url: string | undefined = this.config.lookup.path;
+    let params: Record<string, string> | undefined = { [this.config.lookup.param]: ref };
+    for (let page = 1; url !== undefined; page++) {
+      if (page > MAX_LOOKUP_PAGES) throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: more than ${MAX_LOOKUP_PAGES} result pages`);
+      const started = performance.now();
+      const res = await this.http.get(url, { params, signal: ctx.signal }).catch((err: unknown) => {
+        ctx.onAttempt({ operation: 'lookup', at: this.now().toISOString(), outcome: 'failed', latencyMs: performance.now() - started, error: isAxiosError(err) ? err.code : String(err) });
+        throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: ${isAxiosError(err) ? err.code : String(err)}`);
+      });
+      const { parsed, json } = parseJson(res.data);
+      ctx.onAttempt({ operation: 'lookup', at: this.now().toISOString(), httpStatus: res.status, outcome: res.status === 200 && parsed ? 'ok' : 'failed', latencyMs: performance.now() - started, reply: replyText(res) });
+      if (res.status !== 200 || !parsed) throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: HTTP ${res.status}`);
+      // a match counts only if the Ref: line equals the reference exactly (bebeja/3 ≠ bebeja/30)
+      for (const item of listOf(json)) {
+        const content = typeof item.content === 'string' ? item.content : '';
+        if (content.split(/\r?\n/).some((line) => line.trim() === ref)) {
+          const id = item.id ?? item.complaint_id;
+          if (id !== undefined && id !== null && !ctx.exclude?.includes(String(id))) return { found: true, laporId: String(id) };
+        }
       }
+      const next = pick(json, 'results', 'next_page_url') ?? pick(json, 'next_page_url');
+      if (typeof next !== 'string' || next === '') break;
+      const nextUrl = new URL(next, `${origin}/`);
+      if (nextUrl.origin !== origin) throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: next_page_url points to another host`);
+      url = nextUrl.href;
+      params = undefined;
     }
     return { found: false };
   }
 }
+
+const MAX_LOOKUP_PAGES = 50;
 
 /** A limiter allowing `perSecond` calls per second, spread evenly (strict, no bursts). */
 function rateLimiter(perSecond: number): () => Promise<void> {
