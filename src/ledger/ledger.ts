@@ -72,7 +72,7 @@ export interface RecordRow {
 }
 
 export interface AttemptInput {
-  readonly operation: 'upload' | 'create' | 'lookup' | 'fetch_attachment';
+  readonly operation: 'upload' | 'create' | 'lookup' | 'fetch_attachment' | 'followup';
   readonly idempotencyKey?: string;
   readonly payloadHash?: string;
   readonly httpStatus?: number;
@@ -81,7 +81,12 @@ export interface AttemptInput {
   readonly reply?: string;
   readonly error?: string;
   readonly at: string;
+  /** The row `startAttempt` wrote before the call; it is completed instead of a new one added. */
+  readonly startedId?: number;
 }
+
+/** What is known of a call before it is made (written first, so a crash mid-call leaves a trace). */
+export type AttemptStart = Pick<AttemptInput, 'operation' | 'idempotencyKey' | 'payloadHash' | 'at'>;
 
 export interface EventRow {
   id: number;

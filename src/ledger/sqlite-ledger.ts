@@ -16,6 +16,7 @@ import { hmacSha256, sha256, stableStringify } from '../util/stable-json.js';
 import type {
   Actor,
   AttemptInput,
+  AttemptStart,
   EventRow,
   IntakeCounts,
   IntakeItem,
@@ -465,7 +466,25 @@ export class SqliteLedger {
     }).immediate();
   }
 
+  /**
+   * Writes an attempt row before the call (outcome `started`). A process killed during the call
+   * leaves it so: the ledger then shows a call that may have reached the destination.
+   */
+  startAttempt(recordId: number, version: number, a: AttemptStart): number {
+    return Number(
+      this.db
+        .prepare(`INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, outcome, latency_ms) VALUES (?, ?, ?, ?, ?, ?, 'started', 0)`)
+        .run(recordId, version, a.at, a.operation, a.idempotencyKey ?? null, a.payloadHash ?? null).lastInsertRowid,
+    );
+  }
+
   recordAttempt(recordId: number, version: number, a: AttemptInput): void {
+    if (a.startedId !== undefined) {
+      this.db
+        .prepare('UPDATE attempts SET http_status = ?, outcome = ?, latency_ms = ?, reply = ?, error = ? WHERE id = ? AND record_id = ?')
+        .run(a.httpStatus ?? null, a.outcome, Math.round(a.latencyMs), a.reply?.slice(0, 2000) ?? null, a.error?.slice(0, 2000) ?? null, a.startedId, recordId);
+      return;
+    }
     this.db
       .prepare(
         `INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, http_status, outcome, latency_ms, reply, error)

@@ -26,7 +26,10 @@ export const deliverySchema = z
     circuit_breaker_failures: z.number().int().min(0).default(5).describe('After this many consecutive transient failures, send one probe per pass until the destination answers (0 = off)'),
     reconcile_after: durationSchema.prefault('1m').describe('Look an in-doubt record up only after this long: a gateway that answered 500 may still be committing'),
     on_in_doubt: z.enum(['review', 'retry']).default('review').describe('Without a lookup: review waits for an operator; retry resends (at-least-once, may duplicate)'),
-    on_update: z.enum(['record_only']).default('record_only').describe('A source change after delivery is recorded in the ledger, not sent'),
+    on_change: z
+      .enum(['record', 'followup'])
+      .default('record')
+      .describe('A source change after delivery: record = kept in the ledger only; followup = also sent to LAPOR! as a follow-up note on the same complaint (never as a new complaint)'),
   })
   .strict();
 

@@ -209,6 +209,7 @@ export class LaporSimulator extends HttpSimulator {
 
   private store = new Map<string, LaporComplaint>();
   private byKey = new Map<string, string>();
+  private followupByKey = new Map<string, number>();
   private uploadStore = new Map<string, LaporUpload>();
   private log: LaporRequestLog[] = [];
   private faults: ActiveFault[] = [];
@@ -344,6 +345,7 @@ export class LaporSimulator extends HttpSimulator {
     this.rateHead = 0;
     this.store = new Map();
     this.byKey = new Map();
+    this.followupByKey = new Map();
     this.uploadStore = new Map();
     this.log = [];
     this.faults = [];
@@ -381,6 +383,7 @@ export class LaporSimulator extends HttpSimulator {
         api.get('/complaints/search', (req, reply) => this.search(req, reply));
         api.get('/complaints/:id/complaint', (req, reply) => this.status(req, reply));
         api.get('/complaints/:id/followups', (req, reply) => this.followups(req, reply));
+        api.post('/complaints/:id/followups', (req, reply) => this.postFollowup(req, reply));
         api.get('/masters/institutions/external', (req, reply) => this.institutions(req, reply));
       },
       { prefix: this.basePath },
@@ -479,6 +482,20 @@ export class LaporSimulator extends HttpSimulator {
         data_logs: deepCopy(c.data_logs),
       },
     };
+  }
+
+  /** An update sent by the integration (the bridge's `on_change: followup`); idempotent by key. */
+  private postFollowup(req: FastifyRequest, reply: FastifyReply): unknown {
+    const id = (req.params as { id: string }).id;
+    if (!this.store.has(id)) return reply.code(404).send({ message: 'Complaint not found.' });
+    const content = (req.body as { content?: unknown } | undefined)?.content;
+    if (typeof content !== 'string' || content.trim() === '') return reply.code(422).send({ message: 'The content field is required.', errors: { content: ['The content field is required.'] } });
+    const key = headerValue(req, this.idempotencyHeader);
+    const seen = key ? this.followupByKey.get(key) : undefined;
+    if (seen !== undefined) return reply.code(200).send({ followup_id: seen });
+    const followupId = this.addFollowup(id, { content, institution_name: 'Integrasi SP4N Bridge' });
+    if (key) this.followupByKey.set(key, followupId);
+    return reply.code(201).send({ followup_id: followupId });
   }
 
   private async followups(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {

@@ -4,7 +4,7 @@
  * delivery loop's job, not the sink's.
  */
 import type { StoredComplaint } from '../ledger/sqlite-ledger.js';
-import type { AttemptInput, Warning } from '../ledger/ledger.js';
+import type { AttemptInput, AttemptStart, Warning } from '../ledger/ledger.js';
 
 export type FailureClass = 'retry' | 'rejected' | 'paused' | 'in_doubt' | 'exists';
 
@@ -22,6 +22,8 @@ export interface DeliveryContext {
   readonly signal?: AbortSignal;
   /** Called once per HTTP call, so the ledger holds one attempt row per call. */
   readonly onAttempt: (attempt: AttemptInput) => void;
+  /** Called just before a create is sent; its id is passed back in `onAttempt` as `startedId`. */
+  readonly onAttemptStart?: (attempt: AttemptStart) => number;
   /** Values dropped while sending (an attachment that answered 404). */
   readonly onWarning: (warning: Warning) => void;
 }
@@ -43,6 +45,11 @@ export interface Sink {
    */
   sentView(complaint: StoredComplaint): unknown;
   deliver(complaint: StoredComplaint, ctx: DeliveryContext): Promise<DeliveryOutcome>;
+  /**
+   * Sends a change of an already-delivered complaint as a follow-up note on it (never a new
+   * complaint). Optional: dialects without it only record changes.
+   */
+  sendUpdate?(laporId: string, complaint: StoredComplaint, ctx: DeliveryContext): Promise<DeliveryOutcome>;
   /** Finds an already-filed complaint by its exact source reference. */
   lookup?(complaint: StoredComplaint, ctx: LookupContext): Promise<LookupResult>;
   close(): Promise<void>;

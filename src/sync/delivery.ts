@@ -26,8 +26,8 @@ export interface DeliveryOptions {
   readonly onInDoubt: 'review' | 'retry';
   /** In-doubt rows are looked up only after this long (a gateway that answered 500 may still commit). */
   readonly reconcileAfterMs: number;
-  /** A change after delivery: `record_only` records it in the ledger and sends nothing. */
-  readonly onUpdate: 'record_only';
+  /** A change after delivery: `record` keeps it in the ledger; `followup` also sends it as a note. */
+  readonly onChange: 'record' | 'followup';
   readonly runId?: number;
   readonly sourceId?: string;
   /** Destination health kept across passes (the daemon's); a fresh one when absent. */
@@ -49,6 +49,7 @@ export interface DeliveryCounts {
   dead: number;
   reconciled: number;
   updates_recorded: number;
+  updates_sent: number;
   paused: boolean;
   circuit: CircuitState;
 }
@@ -61,9 +62,19 @@ export function idempotencyKey(sourceId: string, externalId: string, version: nu
   return sha256(`sp4n-bridge\n${sourceId}\n${externalId}\n${version}${generation ? `\n${generation}` : ''}`).slice(0, 40);
 }
 
+/**
+ * Test seam for the crash test: `SP4N_TEST_CRASH_AFTER_SENDS=n` kills the process (SIGKILL) right
+ * after the n-th send returns and before its outcome is committed — the worst moment.
+ */
+const crashAfter = Number(process.env.SP4N_TEST_CRASH_AFTER_SENDS ?? 0);
+let sendsReturned = 0;
+function crashPoint(): void {
+  if (crashAfter > 0 && ++sendsReturned >= crashAfter) process.kill(process.pid, 'SIGKILL');
+}
+
 export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   const now = o.now ?? (() => new Date());
-  const counts: DeliveryCounts = { delivered: 0, retry_wait: 0, rejected: 0, in_doubt: 0, needs_review: 0, dead: 0, reconciled: 0, updates_recorded: 0, paused: false, circuit: 'closed' };
+  const counts: DeliveryCounts = { delivered: 0, retry_wait: 0, rejected: 0, in_doubt: 0, needs_review: 0, dead: 0, reconciled: 0, updates_recorded: 0, updates_sent: 0, paused: false, circuit: 'closed' };
   const { ledger, sink } = o;
   const breaker = o.breaker ?? new CircuitBreaker(0);
   breaker.newPass();
@@ -99,8 +110,10 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
           idempotencyKey: key,
           signal: o.signal,
           onAttempt: (a) => ledger.recordAttempt(listed.id, version, a),
+          onAttemptStart: (a) => ledger.startAttempt(listed.id, version, a),
           onWarning: (w) => warnings.push(w),
         });
+        crashPoint();
       } catch (err) {
         // an unexpected failure inside the sink: we cannot know whether the create went out
         outcome = { kind: 'in_doubt', reason: `sink error: ${redactText((err as Error).message)}` };
@@ -237,7 +250,33 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
 
   // 2. changes after delivery
   for (const row of stopping() ? [] : ledger.recordsInState('update_pending', Number.MAX_SAFE_INTEGER, o.sourceId)) {
-    ledger.transition(row.id, 'delivered', { runId: o.runId, eventType: 'update_recorded', reason: 'on_update is record_only: the change is recorded, not sent', data: { version: row.version, sent_version: row.sent_version } });
+    if (o.onChange === 'followup' && sink.sendUpdate && row.lapor_id) {
+      if (!breaker.permit()) break;
+      const version = row.version;
+      const key = `${idempotencyKey(row.source_id, row.external_id, version, row.send_generation)}-update`;
+      let outcome: DeliveryOutcome;
+      try {
+        outcome = await sink.sendUpdate(row.lapor_id, ledger.loadComplaint(row.id, version), { idempotencyKey: key, signal: o.signal, onAttempt: (a) => ledger.recordAttempt(row.id, version, a), onWarning: () => undefined });
+      } catch (err) {
+        outcome = { kind: 'retry', reason: `sink error: ${redactText((err as Error).message)}` };
+      }
+      breaker.record(outcome.kind === 'retry' || outcome.kind === 'in_doubt');
+      if (outcome.kind === 'delivered' || outcome.kind === 'exists') {
+        ledger.transition(row.id, 'delivered', { runId: o.runId, eventType: 'update_sent', reason: 'sent to LAPOR! as a follow-up on the same complaint', set: { sent_version: version }, data: { version, lapor_id: row.lapor_id } });
+        counts.updates_sent++;
+      } else if (outcome.kind === 'paused') {
+        ledger.setDestinationPaused(sink.name, true, outcome.reason);
+        break;
+      } else if (outcome.kind === 'rejected') {
+        // LAPOR! refuses the note: the change stays recorded in the ledger, with the reason
+        ledger.transition(row.id, 'delivered', { runId: o.runId, eventType: 'update_rejected', reason: outcome.reason, data: { version } });
+      } else {
+        // stays update_pending: the next pass tries again with the same key
+        o.logger.warn('follow-up not sent; will try again', { ref: `${row.source_id}/${row.external_id}`, reason: 'reason' in outcome ? outcome.reason : '' });
+      }
+      continue;
+    }
+    ledger.transition(row.id, 'delivered', { runId: o.runId, eventType: 'update_recorded', reason: 'on_change is record: the change is kept in the ledger, not sent', data: { version: row.version, sent_version: row.sent_version } });
     counts.updates_recorded++;
   }
 

@@ -99,7 +99,7 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         concurrency: d.concurrency,
         onInDoubt: d.on_in_doubt,
         reconcileAfterMs: d.reconcile_after,
-        onUpdate: d.on_update,
+        onChange: d.on_change,
         runId,
         sourceId: options.sourceId,
         breaker: bridge.breaker,

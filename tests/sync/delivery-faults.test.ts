@@ -170,6 +170,60 @@ describe('review findings: no resend loops, no stale sends', () => {
   });
 });
 
+describe('each nasty reply after which the complaint may exist is reconciled, never duplicated', () => {
+  it.each([['store-then-hang'], ['store-then-reset'], ['malformed'], ['no-id'], ['store-then-status']] as const)('%s', async (kind) => {
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('dialect: lapor-v3\n', 'dialect: lapor-v3\n  timeout: 1s\n'));
+    const b = await bridge();
+    lapor.setFaultProfile({ seed: 1, rules: [{ match: 'create', kind, rate: 1 }] });
+    const first = await runSyncCycle(b);
+    expect(first.delivery?.in_doubt).toBe(5);
+    lapor.setFaultProfile(undefined);
+    const second = await runSyncCycle(b);
+    expect(second.delivery?.reconciled).toBe(5);
+    expect(second.states).toEqual({ delivered: 5 });
+    expect(lapor.complaints()).toHaveLength(5);
+    expect(new Set(laporRefs()).size).toBe(5);
+  });
+
+  it('a hang that never stored anything is looked up, not found, and sent once more', async () => {
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('dialect: lapor-v3\n', 'dialect: lapor-v3\n  timeout: 1s\n'));
+    const b = await bridge();
+    lapor.setFaultProfile({ seed: 1, rules: [{ match: 'create', kind: 'hang', rate: 1 }] });
+    expect((await runSyncCycle(b)).delivery?.in_doubt).toBe(5);
+    lapor.setFaultProfile(undefined);
+    expect((await runSyncCycle(b)).states).toEqual({ delivered: 5 });
+    expect(lapor.complaints()).toHaveLength(5);
+  });
+});
+
+describe('changes after delivery (on_change)', () => {
+  it('followup: an edited complaint is sent as a note on the same LAPOR! complaint, once', async () => {
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('on_change: record', 'on_change: followup'));
+    const b = await bridge();
+    await runSyncCycle(b);
+    const row = b.ledger.findByRef('bebeja/1');
+    bebeja.edit(1, { isi: 'Tambahan: jembatan sekarang sudah tidak bisa dilewati.' });
+    const s = await runSyncCycle(b);
+    expect(s.delivery).toMatchObject({ updates_sent: 1, delivered: 0 });
+    expect(lapor.complaints()).toHaveLength(5);
+    const notes = lapor.complaints().find((c) => c.id === row?.lapor_id)?.followups ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.content).toMatch(/Tambahan: jembatan sekarang sudah tidak bisa dilewati\.\n\nRef: bebeja\/1$/);
+    expect(b.ledger.findByRef('bebeja/1')).toMatchObject({ state: 'delivered', version: 2, sent_version: 2 });
+    await runSyncCycle(b);
+    expect(lapor.complaints().find((c) => c.id === row?.lapor_id)?.followups).toHaveLength(1);
+  });
+
+  it('record (default): the change is only recorded', async () => {
+    const b = await bridge();
+    await runSyncCycle(b);
+    bebeja.edit(1, { isi: 'Tambahan informasi.' });
+    const s = await runSyncCycle(b);
+    expect(s.delivery).toMatchObject({ updates_recorded: 1, updates_sent: 0 });
+    expect(lapor.complaints().every((c) => c.followups.length === 0)).toBe(true);
+  });
+});
+
 describe('destination health', () => {
   it('401 pauses the destination; nothing is marked failed, and the pause survives a restart', async () => {
     lapor.setFaults([{ match: 'create', status: 401, times: 100 }]);

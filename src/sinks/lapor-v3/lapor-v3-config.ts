@@ -29,6 +29,7 @@ export const laporV3ConfigSchema = z
         create: z.string().default('/complaints/complaint'),
         status: z.string().default('/complaints/{id}/complaint'),
         followups: z.string().default('/complaints/{id}/followups'),
+        followup_create: z.string().default('/complaints/{id}/followups').describe('Where a change after delivery is sent (delivery.on_change: followup)'),
         institutions: z.string().default('/masters/institutions/external'),
       })
       .strict()

@@ -137,6 +137,7 @@ export class LaporV3Sink implements Sink {
           mayBeFiled = true;
           const started = performance.now();
           const at = this.now().toISOString();
+          const startedId = ctx.onAttemptStart?.({ operation: 'create', at, idempotencyKey: ctx.idempotencyKey, payloadHash });
           let res: AxiosResponse | undefined;
           let errorCode: string | undefined;
           try {
@@ -152,7 +153,7 @@ export class LaporV3Sink implements Sink {
             this.now(),
           );
           const reason = describe(res, errorCode, json);
-          ctx.onAttempt({ operation: 'create', at, idempotencyKey: ctx.idempotencyKey, payloadHash, httpStatus: res?.status, outcome: decision.class, latencyMs: performance.now() - started, reply: replyText(res), error: errorCode });
+          ctx.onAttempt({ operation: 'create', at, idempotencyKey: ctx.idempotencyKey, payloadHash, httpStatus: res?.status, outcome: decision.class, latencyMs: performance.now() - started, reply: replyText(res), error: errorCode, startedId });
           switch (decision.class) {
             case 'delivered':
               return { kind: 'delivered', laporId: id as string } satisfies DeliveryOutcome;
@@ -257,6 +258,33 @@ export class LaporV3Sink implements Sink {
       if (err instanceof RetryLater) return { outcome: { kind: 'retry', reason: err.message } };
       throw err;
     }
+  }
+
+  async sendUpdate(laporId: string, c: StoredComplaint, ctx: DeliveryContext): Promise<DeliveryOutcome> {
+    const path = this.config.paths.followup_create.replace('{id}', encodeURIComponent(laporId));
+    const ref = this.refLine(c);
+    const intro = `Pembaruan dari ${c.source.system} (perubahan pada pengaduan asal):`;
+    const room = this.config.max_content_chars - codePointLength(intro) - codePointLength(ref) - 4;
+    const body = { content: `${intro}\n\n${truncateText(`${c.title}\n\n${c.content}`, room)}\n\n${ref}` };
+    const headers: Record<string, string> = {};
+    if (this.config.idempotency_header) headers[this.config.idempotency_header] = ctx.idempotencyKey;
+    const started = performance.now();
+    let res: AxiosResponse | undefined;
+    let errorCode: string | undefined;
+    try {
+      res = await this.http.post(path, body, { headers, signal: ctx.signal });
+    } catch (err) {
+      errorCode = isAxiosError(err) ? (err.code ?? 'ERROR') : 'ERROR';
+    }
+    const { parsed, json } = parseJson(res?.data);
+    const status = res?.status;
+    ctx.onAttempt({ operation: 'followup', at: this.now().toISOString(), idempotencyKey: ctx.idempotencyKey, httpStatus: status, outcome: status && status >= 200 && status < 300 ? 'delivered' : 'failed', latencyMs: performance.now() - started, reply: replyText(res), error: errorCode });
+    if (status !== undefined && status >= 200 && status < 300) return { kind: 'delivered', laporId };
+    const decision = classifyCreate({ errorCode, status, retryAfter: res?.headers['retry-after'] as string | undefined, parsed, alreadyExists: parsed && alreadyExists(json) }, this.now());
+    const reason = describe(res, errorCode, json);
+    if (decision.class === 'paused') return { kind: 'paused', reason };
+    if (decision.class === 'rejected') return { kind: 'rejected', reason };
+    return { kind: 'retry', reason };
   }
 
   /**
