@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Logger } from 'winston';
+import type { LoadedSettings } from '../settings/load-settings.js';
 import { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { createLogger } from '../util/logger.js';
 import { UsageError } from './output.js';
@@ -17,6 +18,20 @@ export const DEFAULT_CONFIG = 'config/bridge.yaml';
 
 export function makeLogger(g: GlobalOptions, fallbackLevel = 'info'): Logger {
   return createLogger({ level: g.logLevel ?? fallbackLevel });
+}
+
+/**
+ * The logger a configured command uses: level and optional rotated file from `logging`, lines to
+ * `stream` (stdout for the daemon, which journald reads; stderr for one-shot commands, whose
+ * stdout carries results).
+ */
+export function configuredLogger(config: LoadedSettings, options: { level?: string; stream: NodeJS.WritableStream }): Logger {
+  const file = config.settings.logging.file;
+  return createLogger({
+    level: options.level ?? config.settings.logging.level,
+    stream: options.stream,
+    file: file ? { dir: path.resolve(config.dir, file.dir), retentionDays: file.retention_days } : undefined,
+  });
 }
 
 /**

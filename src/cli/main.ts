@@ -63,6 +63,12 @@ export function buildProgram(): Command {
     .description('validate every configuration file and secret reference; exit 1 on any problem')
     .action(run(async (g) => (await import('./commands/config-check.js')).configCheck(g)));
 
+  program
+    .command('doctor')
+    .description('check every source, the destination and the ledger; prints OK / WARN / FAIL with a hint each; exit 1 if anything FAILs (WARNs are printed, exit 0)')
+    .option('--timeout <duration>', 'per check, e.g. 10s', '10s')
+    .action(run(async (g, o: { timeout: string }) => (await import('./commands/doctor.js')).doctorCommand(g, o)));
+
   const ledger = program.command('ledger').description('query the ledger (read-only; needs no LAPOR! secrets)');
   const ledgerOpt = (c: Command) => c.option('--ledger <file>', 'ledger file (default: ledger.path from --config)');
   ledgerOpt(ledger.command('status').description('records by state, warnings, paused destinations, last runs')).action(

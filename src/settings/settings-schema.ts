@@ -25,6 +25,7 @@ export const deliverySchema = z
       .prefault({}),
     circuit_breaker_failures: z.number().int().min(0).default(5).describe('After this many consecutive transient failures, send one probe per pass until the destination answers (0 = off)'),
     reconcile_after: durationSchema.prefault('1m').describe('Look an in-doubt record up only after this long: a gateway that answered 500 may still be committing'),
+    max_doubt_resends: z.number().int().min(1).max(10).default(3).describe('After a lookup finds nothing, how many times one version is sent again (each time waiting twice as long) before it waits in needs_review'),
     on_in_doubt: z.enum(['review', 'retry']).default('review').describe('Without a lookup: review waits for an operator; retry resends (at-least-once, may duplicate)'),
     on_change: z
       .enum(['record', 'followup'])
@@ -42,6 +43,18 @@ export const daemonSchema = z
       .union([cronSchema, z.literal(false)])
       .default('0 2 * * 0')
       .describe('Full re-scan of every source (reads everything; the ledger skips what it has), default Sunday 02:00 WIB; false to disable'),
+    http: z
+      .union([
+        z
+          .object({
+            host: z.string().default('127.0.0.1').describe('Address to bind; loopback by default'),
+            port: z.number().int().min(0).max(65535).default(9464).describe('Port for /healthz, /readyz, /metrics (0 = any free port)'),
+          })
+          .strict(),
+        z.literal(false),
+      ])
+      .prefault({})
+      .describe('The health and metrics endpoint; false to turn it off'),
     shutdown_grace: durationSchema.prefault('30s').describe('On SIGTERM, how long sends in flight may take to finish'),
   })
   .strict();
@@ -61,7 +74,17 @@ export const bridgeSettingsSchema = z
     sources_dir: z.string().default('sources').describe('Folder of source files, relative to this file'),
     lookups_dir: z.string().default('lookups').describe('Folder of lookup CSVs, relative to this file'),
     logging: z
-      .object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
+      .object({
+        level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+        file: z
+          .object({
+            dir: z.string().describe('Folder for daily-rotated JSON log files, relative to this file'),
+            retention_days: z.number().int().min(1).default(14).describe('Days of log files kept'),
+          })
+          .strict()
+          .optional()
+          .describe('Also write logs to a daily-rotated file (stdout always gets them)'),
+      })
       .strict()
       .prefault({}),
   })

@@ -7,7 +7,7 @@
  * blindly re-sent.
  */
 import type { Logger } from 'winston';
-import type { RecordRow, Warning } from '../ledger/ledger.js';
+import type { AttemptInput, RecordRow, Warning } from '../ledger/ledger.js';
 import { IllegalTransitionError, type RecordState } from '../ledger/record-state.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import type { DeliveryOutcome, Sink } from '../sinks/sink.js';
@@ -26,10 +26,14 @@ export interface DeliveryOptions {
   readonly onInDoubt: 'review' | 'retry';
   /** In-doubt rows are looked up only after this long (a gateway that answered 500 may still commit). */
   readonly reconcileAfterMs: number;
+  /** Resends of one version after "not found" before it waits for an operator (needs_review). */
+  readonly maxDoubtResends: number;
   /** A change after delivery: `record` keeps it in the ledger; `followup` also sends it as a note. */
   readonly onChange: 'record' | 'followup';
   readonly runId?: number;
   readonly sourceId?: string;
+  /** Sees every attempt after it is recorded (metrics). */
+  readonly observeAttempt?: (a: AttemptInput) => void;
   /** Destination health kept across passes (the daemon's); a fresh one when absent. */
   readonly breaker?: CircuitBreaker;
   /** Stop taking new work; sends already in flight finish (graceful shutdown). */
@@ -109,7 +113,10 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
         outcome = await sink.deliver(complaint, {
           idempotencyKey: key,
           signal: o.signal,
-          onAttempt: (a) => ledger.recordAttempt(listed.id, version, a),
+          onAttempt: (a) => {
+            ledger.recordAttempt(listed.id, version, a);
+            o.observeAttempt?.(a);
+          },
           onAttemptStart: (a) => ledger.startAttempt(listed.id, version, a),
           onWarning: (w) => warnings.push(w),
         });
@@ -200,13 +207,15 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   };
 
   // 1. reconcile what may already be at LAPOR! (once the gateway has had time to settle)
-  const settledBefore = now().getTime() - o.reconcileAfterMs;
+  // each resend after "not found" waits twice as long before the next lookup (a search index
+  // that lags cannot turn into a stream of copies), and after `maxDoubtResends` a person decides
   for (const row of ledger.recordsInState('in_doubt', Number.MAX_SAFE_INTEGER, o.sourceId)) {
     if (paused() || stopping()) break;
-    if (Date.parse(row.updated_at) > settledBefore) continue;
     const ref = `${row.source_id}/${row.external_id}`;
     const version = row.sending_version ?? row.version;
     const key = idempotencyKey(row.source_id, row.external_id, version, row.send_generation);
+    const resends = ledger.resendsAfterDoubt(row.id, key);
+    if (Date.parse(row.updated_at) > now().getTime() - o.reconcileAfterMs * 2 ** resends) continue;
     const toReview = (reason: string) => {
       ledger.transition(row.id, 'needs_review', { runId: o.runId, reason });
       counts.needs_review++;
@@ -233,16 +242,16 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
         } catch (err) {
           if (!(err instanceof IllegalTransitionError)) throw err; // an operator resolved it meanwhile
         }
-      } else if (ledger.resendsAfterDoubt(row.id, key) > 0) {
-        // sent once more already and in doubt again: a person must look (never a resend loop)
-        toReview('still in doubt after one resend; the lookup does not find it');
+      } else if (resends >= o.maxDoubtResends) {
+        // sent again already and in doubt every time: a person must look (never a resend loop)
+        toReview(`still in doubt after ${resends} resend(s); the lookup does not find it`);
       } else if (breaker.permit()) {
         await send(row, ['in_doubt'], 'resend_after_lookup', true);
       }
-    } else if (o.onInDoubt === 'retry' && ledger.resendsAfterDoubt(row.id, key) === 0 && breaker.permit()) {
+    } else if (o.onInDoubt === 'retry' && resends < o.maxDoubtResends && breaker.permit()) {
       await send(row, ['in_doubt'], 'resend_in_doubt', true);
-    } else if (o.onInDoubt === 'retry' && ledger.resendsAfterDoubt(row.id, key) > 0) {
-      toReview('still in doubt after one resend');
+    } else if (o.onInDoubt === 'retry' && resends >= o.maxDoubtResends) {
+      toReview(`still in doubt after ${resends} resend(s)`);
     } else if (o.onInDoubt === 'review') {
       toReview('the destination has no lookup; an operator must resolve it (sp4n-bridge resolve)');
     }

@@ -66,6 +66,10 @@ export async function runIntake(o: IntakeOptions): Promise<IntakeSummary> {
   const from = o.ledger.getCursor(o.sourceId);
   for await (const batch of o.adapter.read(from, o.read)) {
     const items = batch.records.map((r) => mapRecord(r, o));
+    if (o.logger.isDebugEnabled()) {
+      // the whole mapped complaint, for mapping work; the log formatter masks the reporter block
+      for (const item of items) if (item.kind === 'mapped') o.logger.debug('mapped', { source: o.sourceId, external_id: item.externalId, complaint: item.complaint, warnings: item.warnings });
+    }
     const { counts, outcomes } = o.dryRun ? o.ledger.previewBatch(o.sourceId, o.runId, items) : o.ledger.commitBatch(o.sourceId, o.runId, items, batch.cursor);
     if (!o.dryRun) await batch.settle?.();
     summary.pulled += batch.records.length;

@@ -5,7 +5,8 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Bridge } from '../bridge.js';
-import { runSyncCycle } from './sync-cycle.js';
+import type { AttemptInput } from '../ledger/ledger.js';
+import { runSyncCycle, type SyncSummary } from './sync-cycle.js';
 
 export const SCHEDULE_TIMEZONE = 'Asia/Jakarta';
 
@@ -14,6 +15,13 @@ export interface SchedulerOptions {
   readonly deliverySchedule: string;
   /** Full re-scan of every source (the safety net for anything an incremental walk missed). */
   readonly fullRescanSchedule?: string | false;
+}
+
+/** Who watches the scheduler (metrics). */
+export interface SchedulerObserver {
+  observeRun(job: string, result: 'ok' | 'failed', seconds: number, summary?: SyncSummary): void;
+  observeSkip(job: string): void;
+  observeAttempt(a: AttemptInput): void;
 }
 
 export interface JobStats {
@@ -32,11 +40,19 @@ export class Scheduler {
   private readonly stopController = new AbortController();
   private readonly abortController = new AbortController();
   private deliveryRequested = false;
+  /** The result of the last run of each job (for /readyz). */
+  readonly lastResults = new Map<string, 'ok' | 'failed'>();
 
   constructor(
     private readonly bridge: Bridge,
     private readonly options: SchedulerOptions,
+    private readonly observer?: SchedulerObserver,
   ) {}
+
+  /** Whether any job is running now (readiness and reload use it). */
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
 
   start(): void {
     for (const s of this.bridge.sources) {
@@ -83,22 +99,31 @@ export class Scheduler {
     const inFlight = this.running.get(job);
     if (inFlight || this.stopController.signal.aborted) {
       stats.skipped++;
+      if (inFlight) this.observer?.observeSkip(job);
       if (inFlight) this.bridge.logger.warn('previous run still going; tick skipped', { job });
       return inFlight ?? Promise.resolve();
     }
     stats.runs++;
     stats.lastStartedAt = new Date().toISOString();
     const run = (async () => {
+      const started = performance.now();
       try {
-        await runSyncCycle(this.bridge, {
+        const summary = await runSyncCycle(this.bridge, {
           sourceId: what.sourceId,
           noIntake: what.noIntake,
           noDelivery: what.noDelivery,
           full: what.full,
           stop: this.stopController.signal,
           signal: this.abortController.signal,
+          observeAttempt: this.observer ? (a) => this.observer?.observeAttempt(a) : undefined,
         });
+        const failed = summary.sources.some((s) => !s.ok);
+        if (failed) stats.failed++;
+        this.lastResults.set(job, failed ? 'failed' : 'ok');
+        this.observer?.observeRun(job, failed ? 'failed' : 'ok', (performance.now() - started) / 1000, summary);
       } catch (err) {
+        this.lastResults.set(job, 'failed');
+        this.observer?.observeRun(job, 'failed', (performance.now() - started) / 1000);
         stats.failed++;
         stats.lastError = (err as Error).message;
         this.bridge.logger.error('scheduled run failed', { job, error: stats.lastError });

@@ -2,6 +2,7 @@
  * One sync cycle: intake for each source, then delivery. The two stages meet only in the ledger.
  */
 import type { Bridge } from '../bridge.js';
+import type { AttemptInput } from '../ledger/ledger.js';
 import { runDelivery, type DeliveryCounts } from './delivery.js';
 import { runIntake, type IntakeSummary } from './intake.js';
 
@@ -18,6 +19,8 @@ export interface SyncOptions {
   readonly stop?: AbortSignal;
   /** Abort in-flight work. */
   readonly signal?: AbortSignal;
+  /** Sees every HTTP attempt to the destination (metrics). */
+  readonly observeAttempt?: (a: AttemptInput) => void;
   readonly onIntakeProgress?: (sourceId: string, s: IntakeSummary) => void;
 }
 
@@ -99,11 +102,13 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         concurrency: d.concurrency,
         onInDoubt: d.on_in_doubt,
         reconcileAfterMs: d.reconcile_after,
+        maxDoubtResends: d.max_doubt_resends,
         onChange: d.on_change,
         runId,
         sourceId: options.sourceId,
         breaker: bridge.breaker,
         now: bridge.now,
+        observeAttempt: options.observeAttempt,
         stop: options.stop,
         signal: options.signal,
       });

@@ -119,9 +119,9 @@ describe('in-doubt sends', () => {
 });
 
 describe('review findings: no resend loops, no stale sends', () => {
-  it('after one resend that is in doubt again, the record goes to needs_review — never a resend loop', async () => {
+  it('after max_doubt_resends resends that are in doubt again, the record goes to needs_review — never a resend loop', async () => {
     // a search that never finds anything (an index that lags): point the lookup at a list without refs
-    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('path: /complaints/search', 'path: /masters/institutions/external'));
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('path: /complaints/search', 'path: /masters/institutions/external').replace('on_in_doubt:', 'max_doubt_resends: 1\n  on_in_doubt:'));
     lapor.setFaults(Array.from({ length: 20 }, () => ({ match: 'create' as const, storeThenFail: true, status: 500 })));
     const b = await bridge();
     await runSyncCycle(b, { sourceId: 'bebeja' });
@@ -133,6 +133,19 @@ describe('review findings: no resend loops, no stale sends', () => {
     // and then a person decides: never a third call, never a loop
     const creates = lapor.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/complaints/complaint'));
     expect(creates).toHaveLength(10);
+    expect(new Set(laporRefs()).size).toBe(5);
+  });
+
+  it('a send reset twice before LAPOR! stored it converges to exactly one copy (lookup finds nothing, sends again)', async () => {
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('concurrency: 4', 'concurrency: 1'));
+    lapor.setFaults([
+      { match: 'create', dropConnection: true },
+      { match: 'create', dropConnection: true },
+    ]);
+    const b = await bridge();
+    for (let i = 0; i < 5 && (b.ledger.countsByState().delivered ?? 0) < 5; i++) await runSyncCycle(b);
+    expect(b.ledger.countsByState()).toEqual({ delivered: 5 });
+    expect(laporRefs()).toHaveLength(5);
     expect(new Set(laporRefs()).size).toBe(5);
   });
 

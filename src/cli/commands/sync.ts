@@ -2,8 +2,9 @@
 import { openBridge } from '../../bridge.js';
 import { loadSettingsOrThrow } from '../../settings/load-settings.js';
 import { runSyncCycle, type SyncSummary } from '../../sync/sync-cycle.js';
-import { createLogger } from '../../util/logger.js';
-import type { GlobalOptions } from '../context.js';
+import { intakeProgress } from '../progress.js';
+import { closeLogger } from '../../util/logger.js';
+import { configuredLogger, type GlobalOptions } from '../context.js';
 import { formatTable, print, printJson, UsageError } from '../output.js';
 
 export interface SyncCommandOptions {
@@ -26,10 +27,12 @@ export async function syncCommand(g: GlobalOptions, o: SyncCommandOptions): Prom
   if (o.since && o.full) throw new UsageError('--since and --full cannot be combined');
   const since = parseSince(o.since);
   const config = loadSettingsOrThrow(g.config);
-  const logger = createLogger({ level: g.logLevel ?? config.settings.logging.level });
+  const logger = configuredLogger(config, { level: g.logLevel, stream: process.stderr });
   const bridge = await openBridge(config, { logger, recover: !o.dryRun });
+  // long backfills show their progress: a bar on a terminal, plain lines otherwise
+  const progress = o.since || o.full ? intakeProgress(process.stderr) : { update: () => undefined, stop: () => undefined };
   try {
-    const summary = await runSyncCycle(bridge, { sourceId: o.source, dryRun: o.dryRun, since, full: o.full });
+    const summary = await runSyncCycle(bridge, { sourceId: o.source, dryRun: o.dryRun, since, full: o.full, onIntakeProgress: (id, s) => progress.update(id, s.pulled) });
     if (g.json) printJson({ recovered_in_doubt: bridge.recoveredAtStart, ...summary });
     else {
       if (bridge.recoveredAtStart) print(`${bridge.recoveredAtStart} interrupted send(s) found at start-up are now in doubt and were reconciled or await review.`);
@@ -37,7 +40,9 @@ export async function syncCommand(g: GlobalOptions, o: SyncCommandOptions): Prom
     }
     return summary.sources.every((s) => s.ok) ? 0 : 1;
   } finally {
+    progress.stop();
     await bridge.close();
+    await closeLogger(logger);
   }
 }
 
