@@ -4,11 +4,11 @@
  */
 import type { Logger } from 'winston';
 import type { SourceAdapter } from './adapters/adapter.js';
-import { adapterRegistry } from './adapters/registry.js';
 import { acquireLedgerLock } from './ledger/ledger-lock.js';
 import { SqliteLedger } from './ledger/sqlite-ledger.js';
 import type { CompiledMapping } from './mapping/compile-mapping.js';
 import type { LoadedSettings } from './settings/load-settings.js';
+import { LaporLegacyXmlSink } from './sinks/lapor-legacy-xml/lapor-legacy-xml-sink.js';
 import { LaporV3Sink } from './sinks/lapor-v3/lapor-v3-sink.js';
 import type { Sink } from './sinks/sink.js';
 import { CircuitBreaker } from './sync/circuit-breaker.js';
@@ -50,6 +50,8 @@ export function createSink(config: LoadedSettings, now?: () => Date): Sink {
   switch (d.dialect) {
     case 'lapor-v3':
       return new LaporV3Sink(d, { inCallRetries: config.settings.delivery.in_call_retries, now });
+    case 'lapor-legacy-xml':
+      return new LaporLegacyXmlSink(d, { inCallRetries: config.settings.delivery.in_call_retries, now });
   }
 }
 
@@ -70,9 +72,7 @@ export async function openBridge(config: LoadedSettings, options: OpenBridgeOpti
   const sources: BridgeSource[] = [];
   try {
     for (const s of config.sources.filter((x) => x.enabled)) {
-      const factory = adapterRegistry[s.adapterKind];
-      if (!factory) throw new Error(`[${s.id}] unknown adapter ${s.adapterKind}`);
-      const adapter = factory.create(s.adapterConfig as never, { sourceId: s.id, logger: options.logger, now });
+      const adapter = s.factory.create(s.adapterConfig as never, { sourceId: s.id, logger: options.logger, now });
       await adapter.open();
       ledger.ensureSource(s.id, s.adapterKind);
       sources.push({ id: s.id, kind: s.adapterKind, schedule: s.schedule, adapter, mapping: s.mapping });

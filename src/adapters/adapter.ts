@@ -55,8 +55,11 @@ export interface StatusUpdate {
 }
 
 export interface AdapterCapabilities {
+  /** Reads from a saved cursor (rest, sql); otherwise every read consumes what is waiting. */
   readonly incremental: boolean;
   readonly writeBack: boolean;
+  /** The source pushes (webhook): `read()` drains what is queued and returns; see `onPending`. */
+  readonly push?: boolean;
 }
 
 export interface SourceAdapter<C = unknown> {
@@ -67,6 +70,11 @@ export interface SourceAdapter<C = unknown> {
   /** Reachable and authenticated? Used by `config check` and `doctor`. */
   check?(signal?: AbortSignal): Promise<CheckResult>;
   writeBack?(externalId: string, update: StatusUpdate): Promise<void>;
+  /**
+   * Push adapters: `listener` is called whenever records are waiting, so the daemon runs an
+   * intake right away instead of waiting for the next tick.
+   */
+  onPending?(listener: () => void): void;
   close(): Promise<void>;
 }
 

@@ -21,7 +21,10 @@ function run<A extends unknown[]>(fn: (g: GlobalOptions, ...args: A) => Promise<
   return async (...args: unknown[]): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
     const positional = args.slice(0, -1) as A;
-    exitCode = await fn(globals(cmd), ...positional);
+    const g = globals(cmd);
+    // adapter plugins named by source files load before the configuration is validated
+    await (await import('../adapters/plugins.js')).preloadPlugins(g.config);
+    exitCode = await fn(g, ...positional);
   };
 }
 
@@ -79,6 +82,22 @@ export function buildProgram(): Command {
     .option('-s, --source <id>', 'only this source')
     .option('--limit <n>', 'at most n records', '100')
     .action(run(async (g, o: Record<string, string>) => (await import('./commands/ledger.js')).ledgerList(g, o)));
+  ledgerOpt(ledger.command('verify').description('prove the event log is complete and unedited, and every record is where its history ends; exit 1 if not'))
+    .option('--anchor', 'also print the head hash, to record elsewhere (e.g. in a signed monthly report)')
+    .option('--expect <hash>', 'a head hash recorded earlier: it must still be in the chain')
+    .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/ledger.js')).ledgerVerify(g, o)));
+  ledgerOpt(ledger.command('export').description('export for auditors: CSV (UTF-8 with BOM), JSON lines, or XLSX (one sheet per table)'))
+    .option('--format <f>', 'csv | jsonl | xlsx', 'csv')
+    .option('--table <t>', 'records | attempts | events (csv/jsonl; xlsx has all three)', 'records')
+    .option('-o, --out <file>', 'write here instead of stdout (required for xlsx)')
+    .option('-s, --source <id>', 'only this source')
+    .option('--state <state>', 'only records in this state')
+    .option('--from <date>', 'received on or after (YYYY-MM-DD WIB, or ISO 8601)')
+    .option('--to <date>', 'received before')
+    .option('--agency <id>', 'target agency: LAPOR! institution id or source code')
+    .option('--include-personal', 'include reporter name, phone and e-mail (recorded in the ledger; needs --reason)')
+    .option('--reason <why>', 'why personal data is exported')
+    .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/ledger-export.js')).ledgerExport(g, o)));
   ledgerOpt(ledger.command('show').description('the full timeline of one complaint').argument('<ref>', 'source/external_id, LAPOR! id, or source ticket')).action(
     run(async (g, ref: string, o: { ledger?: string }) => (await import('./commands/ledger.js')).ledgerShow(g, ref, o)),
   );
@@ -109,14 +128,15 @@ export function buildProgram(): Command {
   type SimulateOpts = { port: string; host: string }; // and the optional flags; commander fills in what was given
   simulate
     .command('lapor')
-    .description('LAPOR! v3 integration API simulator; with --json prints one line {"simulator","base_url","origin","env",...} once listening')
+    .description('LAPOR! integration API simulator (v3 JSON, or the older XML dialect with --dialect legacy-xml); with --json prints one line {"simulator","base_url","origin","env",...} once listening')
     .option('-p, --port <port>', 'port (0 = any free port)', '8081')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--faults <spec>', 'random faults: match:kind[=status]@rate[:retry-after=N],... e.g. create:status=503@0.1,create:store-then-hang@0.02')
     .option('--fault-seed <n>', 'seed of the fault dice (default 1): same seed, same faults')
     .option('--latency-ms <ms>', 'added delay before every API reply')
     .option('--rate-limit <rps>', 'API requests accepted per second; over it 429 with Retry-After: 1')
-    .option('--nest-id', 'answer a create with { data: { complaint_id } }')
+    .option('--dialect <v3|legacy-xml>', 'which LAPOR! API to speak: v3 (JSON) or legacy-xml (POST /api/stream/addstream, XML)', 'v3')
+    .option('--nest-id', 'answer a create with { data: { complaint_id } } (v3 only)')
     .action(run(async (g, o: SimulateOpts) => (await import('./commands/simulate.js')).simulateCommand(g, 'lapor', o)));
   simulate
     .command('bebeja')

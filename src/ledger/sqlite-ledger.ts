@@ -103,6 +103,18 @@ export class SqliteLedger {
     if (this.db.open) this.db.close();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements are compiled once per SQL text and reused (hot paths run per record). */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
   schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
@@ -139,7 +151,7 @@ export class SqliteLedger {
     reason?: string | null;
     data?: Record<string, unknown> | null;
   }): EventRow {
-    const prev = this.db.prepare('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+    const prev = this.stmt('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
     const row = {
       id: (prev?.id ?? 0) + 1,
       at: this.iso(),
@@ -156,8 +168,7 @@ export class SqliteLedger {
       prev_hash: prev?.hash ?? GENESIS_HASH,
     };
     const hash = eventHash(row);
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO events (id, at, record_id, source_id, run_id, type, from_state, to_state, actor, reason, data_json, prev_hash, hash)
          VALUES (@id, @at, @record_id, @source_id, @run_id, @type, @from_state, @to_state, @actor, @reason, @data_json, @prev_hash, @hash)`,
       )
@@ -168,17 +179,17 @@ export class SqliteLedger {
   // ---------------------------------------------------------------- sources, cursors, runs
 
   ensureSource(id: string, kind: string): void {
-    this.db.prepare('INSERT INTO sources (id, kind, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind').run(id, kind, this.iso());
+    this.stmt('INSERT INTO sources (id, kind, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind').run(id, kind, this.iso());
   }
 
   getCursor<C>(sourceId: string): C | undefined {
-    const row = this.db.prepare('SELECT cursor_json FROM cursors WHERE source_id = ?').get(sourceId) as { cursor_json: string } | undefined;
+    const row = this.stmt('SELECT cursor_json FROM cursors WHERE source_id = ?').get(sourceId) as { cursor_json: string } | undefined;
     return row ? (JSON.parse(row.cursor_json) as C) : undefined;
   }
 
   startRun(kind: string, sourceId: string | null): number {
     return this.db.transaction(() => {
-      const id = Number(this.db.prepare("INSERT INTO runs (kind, source_id, started_at, status) VALUES (?, ?, ?, 'running')").run(kind, sourceId, this.iso()).lastInsertRowid);
+      const id = Number(this.stmt("INSERT INTO runs (kind, source_id, started_at, status) VALUES (?, ?, ?, 'running')").run(kind, sourceId, this.iso()).lastInsertRowid);
       this.appendEvent({ type: 'run_started', sourceId, runId: id, data: { kind } });
       return id;
     }).immediate();
@@ -186,7 +197,7 @@ export class SqliteLedger {
 
   finishRun(runId: number, status: 'ok' | 'failed', counts: Record<string, unknown>, error?: string): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE runs SET finished_at = ?, status = ?, counts_json = ?, error = ? WHERE id = ?').run(this.iso(), status, stableStringify(counts), error ? redactText(error) : null, runId);
+      this.stmt('UPDATE runs SET finished_at = ?, status = ?, counts_json = ?, error = ? WHERE id = ?').run(this.iso(), status, stableStringify(counts), error ? redactText(error) : null, runId);
       this.appendEvent({ type: 'run_finished', runId, reason: error ?? null, data: { status, ...counts } });
     }).immediate();
   }
@@ -210,8 +221,7 @@ export class SqliteLedger {
       const counted = counts.new + counts.changed + counts.unchanged + counts.quarantined;
       if (counted !== items.length) throw new LedgerError('ACCOUNTING', `batch of ${items.length} records counted as ${counted}; nothing committed`);
       if (cursor !== undefined) {
-        this.db
-          .prepare('INSERT INTO cursors (source_id, cursor_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET cursor_json = excluded.cursor_json, updated_at = excluded.updated_at')
+        this.stmt('INSERT INTO cursors (source_id, cursor_json, updated_at) VALUES (?, ?, ?) ON CONFLICT(source_id) DO UPDATE SET cursor_json = excluded.cursor_json, updated_at = excluded.updated_at')
           .run(sourceId, JSON.stringify(cursor), this.iso());
       }
       return { counts, outcomes };
@@ -234,7 +244,7 @@ export class SqliteLedger {
   }
 
   private findRecord(sourceId: string, externalId: string): RecordRow | undefined {
-    return this.db.prepare('SELECT * FROM records WHERE source_id = ? AND external_id = ?').get(sourceId, externalId) as RecordRow | undefined;
+    return this.stmt('SELECT * FROM records WHERE source_id = ? AND external_id = ?').get(sourceId, externalId) as RecordRow | undefined;
   }
 
   private intakeMapped(sourceId: string, runId: number, item: Extract<IntakeItem, { kind: 'mapped' }>): IntakeOutcome {
@@ -243,8 +253,7 @@ export class SqliteLedger {
     const c = item.complaint;
     if (!existing) {
       const id = Number(
-        this.db
-          .prepare(
+        this.stmt(
             `INSERT INTO records (source_id, external_id, ticket, state, version, content_hash, warning_count, received_at, first_seen_at, updated_at)
              VALUES (?, ?, ?, 'pending', 1, ?, ?, ?, ?, ?)`,
           )
@@ -292,8 +301,7 @@ export class SqliteLedger {
     }
     if (to !== existing.state) assertTransition(existing.state, to, ref);
     const resetRetry = to === 'pending';
-    this.db
-      .prepare(
+    this.stmt(
         `UPDATE records SET state = ?, version = ?, content_hash = ?, ticket = ?, warning_count = warning_count + ?, received_at = ?, updated_at = ?,
            quarantine_reason = NULL, quarantine_hash = NULL,
            attempt_count = CASE WHEN ? THEN 0 ELSE attempt_count END,
@@ -321,8 +329,7 @@ export class SqliteLedger {
     const existing = this.findRecord(sourceId, item.externalId);
     if (!existing) {
       const id = Number(
-        this.db
-          .prepare(
+        this.stmt(
             `INSERT INTO records (source_id, external_id, state, version, quarantine_reason, quarantine_hash, first_seen_at, updated_at)
              VALUES (?, ?, 'quarantined', 0, ?, ?, ?, ?)`,
           )
@@ -331,26 +338,24 @@ export class SqliteLedger {
       this.appendEvent({ type: 'quarantined', recordId: id, sourceId, runId, fromState: 'new', toState: 'quarantined', reason: item.reason, data: { mapping_version: item.mappingVersion } });
       return 'quarantined';
     }
-    const row = this.db.prepare('SELECT quarantine_hash FROM records WHERE id = ?').get(existing.id) as { quarantine_hash: string | null };
+    const row = this.stmt('SELECT quarantine_hash FROM records WHERE id = ?').get(existing.id) as { quarantine_hash: string | null };
     if (row.quarantine_hash === item.failureHash) return 'unchanged';
     const stillUnsent = ['pending', 'retry_wait', 'rejected', 'dead', 'quarantined'].includes(existing.state);
     if (stillUnsent) {
       if (existing.state !== 'quarantined') assertTransition(existing.state, 'quarantined', `${sourceId}/${item.externalId}`);
-      this.db
-        .prepare("UPDATE records SET state = 'quarantined', quarantine_reason = ?, quarantine_hash = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
+      this.stmt("UPDATE records SET state = 'quarantined', quarantine_reason = ?, quarantine_hash = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
         .run(item.reason, item.failureHash, now, existing.id);
       this.appendEvent({ type: 'quarantined', recordId: existing.id, sourceId, runId, fromState: existing.state, toState: 'quarantined', reason: item.reason, data: { mapping_version: item.mappingVersion } });
       return 'quarantined';
     }
     // already at LAPOR! (or on its way): the bad update is recorded, the delivered complaint stands
-    this.db.prepare('UPDATE records SET quarantine_reason = ?, quarantine_hash = ?, warning_count = warning_count + 1, updated_at = ? WHERE id = ?').run(item.reason, item.failureHash, now, existing.id);
+    this.stmt('UPDATE records SET quarantine_reason = ?, quarantine_hash = ?, warning_count = warning_count + 1, updated_at = ? WHERE id = ?').run(item.reason, item.failureHash, now, existing.id);
     this.appendEvent({ type: 'update_quarantined', recordId: existing.id, sourceId, runId, fromState: existing.state, toState: existing.state, reason: item.reason, data: { mapping_version: item.mappingVersion } });
     return 'quarantined';
   }
 
   private insertVersion(recordId: number, version: number, item: Extract<IntakeItem, { kind: 'mapped' }>): void {
-    this.db
-      .prepare('INSERT INTO record_versions (record_id, version, content_hash, canonical_json, warnings_json, mapping_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.stmt('INSERT INTO record_versions (record_id, version, content_hash, canonical_json, warnings_json, mapping_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(recordId, version, item.contentHash, JSON.stringify(this.toStored(item.complaint)), JSON.stringify(item.warnings), item.mappingVersion, this.iso());
   }
 
@@ -366,13 +371,13 @@ export class SqliteLedger {
   // ---------------------------------------------------------------- delivery
 
   getRecord(id: number): RecordRow {
-    const row = this.db.prepare('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
+    const row = this.stmt('SELECT * FROM records WHERE id = ?').get(id) as RecordRow | undefined;
     if (!row) throw new LedgerError('NO_SUCH_RECORD', `no record with id ${id}`);
     return row;
   }
 
   getVersion(recordId: number, version: number): RecordVersionRow {
-    const row = this.db.prepare('SELECT * FROM record_versions WHERE record_id = ? AND version = ?').get(recordId, version) as RecordVersionRow | undefined;
+    const row = this.stmt('SELECT * FROM record_versions WHERE record_id = ? AND version = ?').get(recordId, version) as RecordVersionRow | undefined;
     if (!row) throw new LedgerError('NO_SUCH_VERSION', `record ${recordId} has no version ${version}`);
     return row;
   }
@@ -382,21 +387,19 @@ export class SqliteLedger {
   }
 
   /** Records the delivery loop should send now, oldest first. */
-  dueRecords(limit: number, sourceId?: string): RecordRow[] {
+  dueRecords(limit: number, sourceId?: string, afterId = 0): RecordRow[] {
     const now = this.iso();
-    return this.db
-      .prepare(
+    return this.stmt(
         `SELECT * FROM records
          WHERE (state = 'pending' OR (state = 'retry_wait' AND next_attempt_at <= ?))
-           AND (? IS NULL OR source_id = ?)
+           AND (? IS NULL OR source_id = ?) AND id > ?
          ORDER BY id LIMIT ?`,
       )
-      .all(now, sourceId ?? null, sourceId ?? null, limit) as RecordRow[];
+      .all(now, sourceId ?? null, sourceId ?? null, afterId, limit) as RecordRow[];
   }
 
   recordsInState(state: RecordState, limit = 1000, sourceId?: string): RecordRow[] {
-    return this.db
-      .prepare('SELECT * FROM records WHERE state = ? AND (? IS NULL OR source_id = ?) ORDER BY id LIMIT ?')
+    return this.stmt('SELECT * FROM records WHERE state = ? AND (? IS NULL OR source_id = ?) ORDER BY id LIMIT ?')
       .all(state, sourceId ?? null, sourceId ?? null, limit) as RecordRow[];
   }
 
@@ -429,8 +432,7 @@ export class SqliteLedger {
   /** How many times a record version was already sent again after an in-doubt lookup found nothing. */
   resendsAfterDoubt(recordId: number, key: string): number {
     return (
-      this.db
-        .prepare("SELECT count(*) AS n FROM events WHERE record_id = ? AND type IN ('resend_after_lookup', 'resend_in_doubt') AND json_extract(data_json, '$.idempotency_key') = ?")
+      this.stmt("SELECT count(*) AS n FROM events WHERE record_id = ? AND type IN ('resend_after_lookup', 'resend_in_doubt') AND json_extract(data_json, '$.idempotency_key') = ?")
         .get(recordId, key) as { n: number }
     ).n;
   }
@@ -450,7 +452,7 @@ export class SqliteLedger {
       const set: Record<string, unknown> = { ...options.set, state: to, updated_at: this.iso() };
       if (typeof set.last_error === 'string') set.last_error = redactText(set.last_error);
       const cols = Object.keys(set);
-      this.db.prepare(`UPDATE records SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: recordId });
+      this.stmt(`UPDATE records SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: recordId });
       this.appendEvent({
         type: options.eventType ?? `state_${to}`,
         recordId,
@@ -472,21 +474,18 @@ export class SqliteLedger {
    */
   startAttempt(recordId: number, version: number, a: AttemptStart): number {
     return Number(
-      this.db
-        .prepare(`INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, outcome, latency_ms) VALUES (?, ?, ?, ?, ?, ?, 'started', 0)`)
+      this.stmt(`INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, outcome, latency_ms) VALUES (?, ?, ?, ?, ?, ?, 'started', 0)`)
         .run(recordId, version, a.at, a.operation, a.idempotencyKey ?? null, a.payloadHash ?? null).lastInsertRowid,
     );
   }
 
   recordAttempt(recordId: number, version: number, a: AttemptInput): void {
     if (a.startedId !== undefined) {
-      this.db
-        .prepare('UPDATE attempts SET http_status = ?, outcome = ?, latency_ms = ?, reply = ?, error = ? WHERE id = ? AND record_id = ?')
+      this.stmt('UPDATE attempts SET http_status = ?, outcome = ?, latency_ms = ?, reply = ?, error = ? WHERE id = ? AND record_id = ?')
         .run(a.httpStatus ?? null, a.outcome, Math.round(a.latencyMs), a.reply?.slice(0, 2000) ?? null, a.error?.slice(0, 2000) ?? null, a.startedId, recordId);
       return;
     }
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, http_status, outcome, latency_ms, reply, error)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -498,7 +497,7 @@ export class SqliteLedger {
     if (warnings.length === 0) return;
     this.db.transaction(() => {
       const row = this.getRecord(recordId);
-      this.db.prepare('UPDATE records SET warning_count = warning_count + ? WHERE id = ?').run(warnings.length, recordId);
+      this.stmt('UPDATE records SET warning_count = warning_count + ? WHERE id = ?').run(warnings.length, recordId);
       this.appendEvent({ type: 'delivery_warnings', recordId, sourceId: row.source_id, runId, data: { warnings } });
     }).immediate();
   }
@@ -518,27 +517,26 @@ export class SqliteLedger {
   // ---------------------------------------------------------------- destination health
 
   destinationPause(name: string): { paused: boolean; reason: string | null; since: string | null } {
-    const row = this.db.prepare('SELECT paused, pause_reason, paused_at FROM destinations WHERE name = ?').get(name) as { paused: number; pause_reason: string | null; paused_at: string | null } | undefined;
+    const row = this.stmt('SELECT paused, pause_reason, paused_at FROM destinations WHERE name = ?').get(name) as { paused: number; pause_reason: string | null; paused_at: string | null } | undefined;
     return { paused: !!row?.paused, reason: row?.pause_reason ?? null, since: row?.paused_at ?? null };
   }
 
   setDestinationPaused(name: string, paused: boolean, reason: string, actor: Actor = 'system'): void {
     this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO destinations (name, paused, pause_reason, paused_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET paused = excluded.paused, pause_reason = excluded.pause_reason, paused_at = excluded.paused_at')
+      this.stmt('INSERT INTO destinations (name, paused, pause_reason, paused_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET paused = excluded.paused, pause_reason = excluded.pause_reason, paused_at = excluded.paused_at')
         .run(name, +paused, paused ? reason : null, paused ? this.iso() : null);
       this.appendEvent({ type: paused ? 'destination_paused' : 'destination_resumed', actor, reason, data: { destination: name } });
     }).immediate();
   }
 
   sourcePause(id: string): { paused: boolean; reason: string | null; since: string | null } {
-    const row = this.db.prepare('SELECT paused, pause_reason, paused_at FROM sources WHERE id = ?').get(id) as { paused: number; pause_reason: string | null; paused_at: string | null } | undefined;
+    const row = this.stmt('SELECT paused, pause_reason, paused_at FROM sources WHERE id = ?').get(id) as { paused: number; pause_reason: string | null; paused_at: string | null } | undefined;
     return { paused: !!row?.paused, reason: row?.pause_reason ?? null, since: row?.paused_at ?? null };
   }
 
   setSourcePaused(id: string, paused: boolean, reason: string, actor: Actor = 'system'): void {
     this.db.transaction(() => {
-      const r = this.db.prepare('UPDATE sources SET paused = ?, pause_reason = ?, paused_at = ? WHERE id = ?').run(+paused, paused ? reason : null, paused ? this.iso() : null, id);
+      const r = this.stmt('UPDATE sources SET paused = ?, pause_reason = ?, paused_at = ? WHERE id = ?').run(+paused, paused ? reason : null, paused ? this.iso() : null, id);
       if (r.changes === 0) throw new LedgerError('NO_SUCH_SOURCE', `no source "${id}" in the ledger (it appears after its first sync)`);
       this.appendEvent({ type: paused ? 'source_paused' : 'source_resumed', sourceId: id, actor, reason });
     }).immediate();
@@ -547,8 +545,7 @@ export class SqliteLedger {
   // ---------------------------------------------------------------- queries
 
   countsByState(sourceId?: string): Record<string, number> {
-    const rows = this.db
-      .prepare('SELECT state, count(*) AS n FROM records WHERE (? IS NULL OR source_id = ?) GROUP BY state ORDER BY state')
+    const rows = this.stmt('SELECT state, count(*) AS n FROM records WHERE (? IS NULL OR source_id = ?) GROUP BY state ORDER BY state')
       .all(sourceId ?? null, sourceId ?? null) as { state: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
@@ -560,46 +557,44 @@ export class SqliteLedger {
       const hit = this.findRecord(ref.slice(0, slash), ref.slice(slash + 1));
       if (hit) return hit;
     }
-    return (this.db.prepare('SELECT * FROM records WHERE lapor_id = ? OR ticket = ? ORDER BY id LIMIT 1').get(ref, ref) as RecordRow | undefined) ??
-      (/^\d+$/.test(ref) ? (this.db.prepare('SELECT * FROM records WHERE id = ?').get(Number(ref)) as RecordRow | undefined) : undefined);
+    return (this.stmt('SELECT * FROM records WHERE lapor_id = ? OR ticket = ? ORDER BY id LIMIT 1').get(ref, ref) as RecordRow | undefined) ??
+      (/^\d+$/.test(ref) ? (this.stmt('SELECT * FROM records WHERE id = ?').get(Number(ref)) as RecordRow | undefined) : undefined);
   }
 
   /** LAPOR! ids of earlier copies, superseded by an operator's forced resend. */
   previousLaporIds(recordId: number): string[] {
-    return (this.db.prepare("SELECT json_extract(data_json, '$.previous_lapor_id') AS id FROM events WHERE record_id = ? AND type = 'operator_resend_forced'").all(recordId) as { id: string | null }[])
+    return (this.stmt("SELECT json_extract(data_json, '$.previous_lapor_id') AS id FROM events WHERE record_id = ? AND type = 'operator_resend_forced'").all(recordId) as { id: string | null }[])
       .map((r) => r.id)
       .filter((id): id is string => !!id);
   }
 
   eventsFor(recordId: number): EventRow[] {
-    return this.db.prepare('SELECT * FROM events WHERE record_id = ? ORDER BY id').all(recordId) as EventRow[];
+    return this.stmt('SELECT * FROM events WHERE record_id = ? ORDER BY id').all(recordId) as EventRow[];
   }
 
   attemptsFor(recordId: number): Record<string, unknown>[] {
-    return this.db.prepare('SELECT at, operation, version, idempotency_key, http_status, outcome, latency_ms, reply, error FROM attempts WHERE record_id = ? ORDER BY id').all(recordId) as Record<string, unknown>[];
+    return this.stmt('SELECT at, operation, version, idempotency_key, http_status, outcome, latency_ms, reply, error FROM attempts WHERE record_id = ? ORDER BY id').all(recordId) as Record<string, unknown>[];
   }
 
   versionsFor(recordId: number): RecordVersionRow[] {
-    return this.db.prepare('SELECT * FROM record_versions WHERE record_id = ? ORDER BY version').all(recordId) as RecordVersionRow[];
+    return this.stmt('SELECT * FROM record_versions WHERE record_id = ? ORDER BY version').all(recordId) as RecordVersionRow[];
   }
 
   listRecords(filter: { state?: string; sourceId?: string; limit?: number }): RecordRow[] {
-    return this.db
-      .prepare('SELECT * FROM records WHERE (? IS NULL OR state = ?) AND (? IS NULL OR source_id = ?) ORDER BY id DESC LIMIT ?')
+    return this.stmt('SELECT * FROM records WHERE (? IS NULL OR state = ?) AND (? IS NULL OR source_id = ?) ORDER BY id DESC LIMIT ?')
       .all(filter.state ?? null, filter.state ?? null, filter.sourceId ?? null, filter.sourceId ?? null, filter.limit ?? 100) as RecordRow[];
   }
 
   warningTotal(): number {
-    return (this.db.prepare('SELECT coalesce(sum(warning_count), 0) AS n FROM records').get() as { n: number }).n;
+    return (this.stmt('SELECT coalesce(sum(warning_count), 0) AS n FROM records').get() as { n: number }).n;
   }
 
   lastRuns(limit = 10): Record<string, unknown>[] {
-    return this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Record<string, unknown>[];
+    return this.stmt('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Record<string, unknown>[];
   }
 
   oldestUndelivered(): string | null {
-    const row = this.db
-      .prepare("SELECT min(first_seen_at) AS t FROM records WHERE state IN ('pending','sending','retry_wait','in_doubt','needs_review')")
+    const row = this.stmt("SELECT min(first_seen_at) AS t FROM records WHERE state IN ('pending','sending','retry_wait','in_doubt','needs_review')")
       .get() as { t: string | null };
     return row.t;
   }

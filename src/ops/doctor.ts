@@ -423,6 +423,19 @@ function laporMessage(data: unknown): string {
  * LAPOR! v3: GET the institution master list with both auth headers exactly as the sink sends
  * them, compare clocks, probe the lookup endpoint.
  */
+/**
+ * The legacy XML dialect has no read-only call to test its token with (every call files a
+ * complaint), so only reachability is checked.
+ */
+async function checkLegacyDestination(baseUrl: string, signal: AbortSignal): Promise<DoctorCheck[]> {
+  try {
+    const res = await axios.get(baseUrl, { signal, validateStatus: () => true });
+    return [{ name: 'destination', status: 'WARN', detail: `lapor-legacy-xml at ${baseUrl} answers (HTTP ${res.status}); its token cannot be tested without filing a complaint`, hint: 'check the token with a first `sync` and watch `ledger status`' }];
+  } catch (err) {
+    return [{ name: 'destination', status: 'FAIL', detail: `lapor-legacy-xml at ${baseUrl} is not reachable (${isAxiosError(err) ? err.code : String(err)})`, hint: 'check destination.base_url and the network/proxy' }];
+  }
+}
+
 export async function checkDestination(d: LaporV3Config, configFile: string, signal: AbortSignal, timeoutMs: number, now: () => Date): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = [];
   const base = d.base_url.replace(/\/+$/, '');
@@ -527,7 +540,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       withTimeout(
         'destination',
         timeoutMs,
-        (signal) => checkDestination(d, cfg.file, signal, timeoutMs, now),
+        (signal) => (d.dialect === 'lapor-v3' ? checkDestination(d, cfg.file, signal, timeoutMs, now) : checkLegacyDestination(d.base_url, signal)),
         connectionHint('timeout', 'LAPOR!', describeSetting('destination.base_url', rawYamlValue(cfg.file, ['destination', 'base_url']), d.base_url)),
       ),
     ]);

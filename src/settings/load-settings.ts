@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { adapterKinds, adapterRegistry } from '../adapters/registry.js';
+import type { AdapterFactory } from '../adapters/adapter.js';
+import { findAdapterFactory, isPluginType, pluginFailure } from '../adapters/plugins.js';
+import { adapterKinds } from '../adapters/registry.js';
 import { compileMapping, type CompiledMapping } from '../mapping/compile-mapping.js';
 import { mappingSpecSchema } from '../mapping/mapping-spec.js';
 import { bridgeSettingsSchema, sourceFileSchema, type BridgeSettings } from './settings-schema.js';
@@ -26,6 +28,8 @@ export interface LoadedSource {
   readonly enabled: boolean;
   readonly schedule: string;
   readonly adapterKind: string;
+  /** The built-in adapter or loaded plugin that reads this source. */
+  readonly factory: AdapterFactory<never>;
   readonly adapterConfig: unknown;
   readonly mapping: CompiledMapping;
 }
@@ -134,10 +138,11 @@ export function loadSettings(file: string): { ok: true; value: LoadedSettings } 
       continue;
     }
     seen.set(s.id, sourceFile);
-    const factory = adapterRegistry[s.adapter.type];
+    const factory = findAdapterFactory(s.adapter.type, sourcesDir);
     let adapterConfig: unknown;
     if (!factory) {
-      problems.push({ file: sourceFile, path: 'adapter.type', line: lineOf(src, ['adapter', 'type']), message: `unknown adapter "${s.adapter.type}"; known: ${adapterKinds().join(', ')}` });
+      const why = isPluginType(s.adapter.type) ? (pluginFailure(s.adapter.type, sourcesDir) ?? `adapter plugin "${s.adapter.type}" is not loaded`) : `unknown adapter "${s.adapter.type}"; known: ${adapterKinds().join(', ')}, or a plugin module path`;
+      problems.push({ file: sourceFile, path: 'adapter.type', line: lineOf(src, ['adapter', 'type']), message: why });
     } else {
       const a = factory.configSchema.safeParse(s.adapter);
       if (a.success) adapterConfig = a.data;
@@ -155,7 +160,7 @@ export function loadSettings(file: string): { ok: true; value: LoadedSettings } 
       problems.push({ file: sourceFile, path: 'mapping', line: lineOf(src, ['mapping']), message: (err as Error).message });
     }
     if (factory && adapterConfig !== undefined && mapping) {
-      sources.push({ id: s.id, file: sourceFile, enabled: s.enabled, schedule: s.schedule, adapterKind: s.adapter.type, adapterConfig, mapping });
+      sources.push({ id: s.id, file: sourceFile, enabled: s.enabled, schedule: s.schedule, adapterKind: factory.kind, factory, adapterConfig, mapping });
     }
   }
   const settings = result.data;

@@ -7,6 +7,7 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { laporLegacyXmlConfigSchema } from '../sinks/lapor-legacy-xml/lapor-legacy-xml-config.js';
 import { laporV3ConfigSchema } from '../sinks/lapor-v3/lapor-v3-config.js';
 import { durationSchema } from '../util/duration.js';
 import { secretSchema } from './secrets.js';
@@ -68,7 +69,7 @@ export const bridgeSettingsSchema = z
       })
       .strict()
       .prefault({}),
-    destination: z.discriminatedUnion('dialect', [laporV3ConfigSchema]),
+    destination: z.discriminatedUnion('dialect', [laporV3ConfigSchema, laporLegacyXmlConfigSchema]),
     delivery: deliverySchema.prefault({}),
     daemon: daemonSchema.prefault({}),
     sources_dir: z.string().default('sources').describe('Folder of source files, relative to this file'),

@@ -5,6 +5,13 @@
  * tests: scripted faults (`setFaults`), a seeded random fault profile (`setFaultProfile`, see
  * lapor-faults.ts), added latency and a rate limit. Every API call is logged with what it did
  * (`requests()`, `GET /_sim/calls`). Used by `demo`, `simulate lapor`, end-to-end tests and benchmarks.
+ *
+ * With `dialect: 'legacy-xml'` it speaks the older XML dialect instead (DESIGN §4,
+ * `lapor-legacy-xml`): `POST /api/stream/addstream` (text/xml) with the token in the `<lapor
+ * token="…">` attribute (wrong → 401), malformed XML or no `<isi>` → 400, reply
+ * `<response><trackingid/><transaksiid/></response>`; a `GET /api/stream/search?q=` (token in the
+ * `token` header) lists complaints whose `<isi>` contains the text. Faults, latency, the rate limit
+ * and the call log work the same way; error replies are XML.
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { normaliseFaultProfile, storesFirst, type FaultProfile, type FaultRule } from './lapor-faults.js';
+import { LEGACY_XML_PATHS, legacyErrorXml, legacyNoIdXml, legacySearchXml, legacySuccessXml, maskToken, parseAddStream } from './lapor-legacy-xml.js';
 import { HttpSimulator, deepCopy, dmyWib, mulberry32, sleep, type ListenOptions } from './sim-util.js';
 
 export {
@@ -26,8 +34,16 @@ export {
   type FaultRuleMatch,
 } from './lapor-faults.js';
 
+/** `v3` (JSON, the default) or `legacy-xml` (the older XML dialect). */
+export type LaporDialect = 'v3' | 'legacy-xml';
+
 export interface LaporSimulatorOptions extends ListenOptions {
-  /** Expected as `<bearerHeader>: Bearer <bearerToken>`; default `lapor-demo-token`. */
+  /** Which LAPOR! API to speak; default `v3`. */
+  dialect?: LaporDialect;
+  /**
+   * Expected as `<bearerHeader>: Bearer <bearerToken>`; default `lapor-demo-token`. In the
+   * legacy-xml dialect, the expected value of the `<lapor token="…">` attribute.
+   */
   bearerToken?: string;
   /** Expected as `<appTokenHeader>: <appToken>`; default `lapor-demo-app-token`. */
   appToken?: string;
@@ -37,8 +53,10 @@ export interface LaporSimulatorOptions extends ListenOptions {
   appTokenHeader?: string;
   /** Reply to a create with `{ data: { complaint_id } }` instead of `{ complaint_id }`. */
   nestId?: boolean;
-  /** Default `/lapor/3.0.0`. */
+  /** Default `/lapor/3.0.0` (v3) or `` (legacy-xml: the API lives at the origin). */
   basePath?: string;
+  /** legacy-xml: the create and search paths under the base path; default `/api/stream/addstream`, `/api/stream/search`. */
+  legacyPaths?: { create?: string; search?: string };
   /** Header carrying the idempotency key; default `idempotency-key`. */
   idempotencyHeader?: string;
   /** Largest accepted upload per file; default 10 MB. Larger answers 413. */
@@ -67,7 +85,7 @@ export interface LaporFault {
   match?: LaporFaultMatch;
   /** Reply status; default 500 when the fault fails the request. */
   status?: number;
-  /** Reply body; default `{ message: <reason phrase> }`. */
+  /** Reply body; default `{ message: <reason phrase> }` (legacy-xml: an XML error; a string body is sent as XML). */
   body?: unknown;
   /** Extra reply headers (e.g. `Retry-After`); with neither status nor drop they decorate the normal reply. */
   headers?: Record<string, string>;
@@ -97,8 +115,15 @@ export interface LaporFollowup {
 
 export interface LaporComplaint {
   id: string;
-  /** The JSON body exactly as received. */
+  /**
+   * The JSON body exactly as received (v3), or in the legacy-xml dialect what the XML carried,
+   * decoded: `{ isi, rahasia, anonim, pelapor? }` (see LegacyComplaintBody).
+   */
   body: Record<string, unknown>;
+  /** legacy-xml: the transaction id of the reply. */
+  transaksiId?: string;
+  /** legacy-xml: the request body as received, with the token attribute's value masked. */
+  raw?: string;
   /** Subset of the request headers: idempotency key, content-type, user-agent. */
   headers: Record<string, string>;
   idempotencyKey: string | null;
@@ -176,10 +201,12 @@ export const LAPOR_STATUS_CODES: Readonly<Record<string, number>> = {
 };
 
 const FIRST_COMPLAINT_ID = 1000001;
+const FIRST_TRANSACTION_ID = 1;
 const FIRST_UPLOAD_ID = 90001;
 const REPORTER_FIELDS = ['nik', 'name', 'nama', 'phone', 'email', 'reporter', 'pelapor'];
 
 type RequestKind = 'create' | 'upload' | 'status' | 'followups' | 'search' | 'institutions';
+const XML_TYPE = 'text/xml; charset=utf-8';
 type ActiveFault = LaporFault & { remaining: number };
 type Errors = Record<string, string[]>;
 
@@ -194,6 +221,7 @@ interface CallInfo {
 const MALFORMED_BODY = '<html>Gateway</html>';
 
 export class LaporSimulator extends HttpSimulator {
+  readonly dialect: LaporDialect;
   readonly bearerToken: string;
   readonly appToken: string;
   private readonly bearerHeader: string;
@@ -201,6 +229,7 @@ export class LaporSimulator extends HttpSimulator {
   private readonly idempotencyHeader: string;
   private readonly nestId: boolean;
   private readonly basePath: string;
+  private readonly legacyPaths: { create: string; search: string };
   private readonly maxFileBytes: number;
   private readonly followupPageSize: number;
   private readonly now: () => Date;
@@ -216,6 +245,7 @@ export class LaporSimulator extends HttpSimulator {
   private nextComplaintId = FIRST_COMPLAINT_ID;
   private nextUploadId = FIRST_UPLOAD_ID;
   private nextFollowupId = 1;
+  private nextTransactionId = FIRST_TRANSACTION_ID;
   private readonly dropped = new WeakSet<FastifyRequest>();
   private readonly callInfo = new WeakMap<FastifyRequest, CallInfo>();
   /** Sockets a `hang` fault keeps open; destroyed on stop(). */
@@ -228,13 +258,20 @@ export class LaporSimulator extends HttpSimulator {
 
   constructor(options: LaporSimulatorOptions = {}) {
     super(options);
+    const dialect = options.dialect ?? 'v3';
+    if (dialect !== 'v3' && dialect !== 'legacy-xml') throw new Error(`[lapor-simulator] unknown dialect "${String(dialect)}" (expected v3 or legacy-xml)`);
+    this.dialect = dialect;
     this.bearerToken = options.bearerToken ?? 'lapor-demo-token';
     this.appToken = options.appToken ?? 'lapor-demo-app-token';
     this.bearerHeader = (options.bearerHeader ?? 'authorization').toLowerCase();
     this.appTokenHeader = (options.appTokenHeader ?? 'token').toLowerCase();
     this.idempotencyHeader = (options.idempotencyHeader ?? 'idempotency-key').toLowerCase();
     this.nestId = options.nestId ?? false;
-    this.basePath = normaliseBasePath(options.basePath ?? '/lapor/3.0.0');
+    this.basePath = normaliseBasePath(options.basePath ?? (dialect === 'legacy-xml' ? '' : '/lapor/3.0.0'));
+    this.legacyPaths = {
+      create: normaliseBasePath(options.legacyPaths?.create ?? LEGACY_XML_PATHS.create),
+      search: normaliseBasePath(options.legacyPaths?.search ?? LEGACY_XML_PATHS.search),
+    };
     this.maxFileBytes = options.maxFileBytes ?? 10 * 1024 * 1024;
     this.followupPageSize = options.followupPageSize ?? 10;
     this.now = options.now ?? (() => new Date());
@@ -352,21 +389,13 @@ export class LaporSimulator extends HttpSimulator {
     this.nextComplaintId = FIRST_COMPLAINT_ID;
     this.nextUploadId = FIRST_UPLOAD_ID;
     this.nextFollowupId = 1;
+    this.nextTransactionId = FIRST_TRANSACTION_ID;
   }
 
   protected async build(app: FastifyInstance): Promise<void> {
+    if (this.dialect === 'legacy-xml') return this.buildLegacy(app);
     await app.register(multipart, { limits: { fileSize: this.maxFileBytes, files: 20, fieldSize: 1024 * 1024 } });
-    app.addHook('onResponse', async (req, reply) => {
-      if (!this.dropped.has(req) && !req.url.startsWith('/_sim/')) this.logRequest(req, reply.statusCode);
-    });
-    // read-only views for a human running `simulate lapor`, or a test driving it from another
-    // process; outside the API, so no auth, no faults, and not logged themselves
-    app.get('/_sim/complaints', async () => ({ data: this.complaints() }));
-    app.get('/_sim/calls', async (req, reply) => {
-      const fromText = (req.query as Record<string, string | undefined>).from ?? '0';
-      if (!/^\d+$/.test(fromText)) return reply.code(400).send({ message: 'from must be a whole number' });
-      return { data: deepCopy(this.log.slice(Number(fromText))), total: this.log.length };
-    });
+    this.registerLogAndViews(app);
 
     await app.register(
       async (api) => {
@@ -388,6 +417,100 @@ export class LaporSimulator extends HttpSimulator {
       },
       { prefix: this.basePath },
     );
+  }
+
+  /** The call log, and the read-only `/_sim/` views (both dialects). */
+  private registerLogAndViews(app: FastifyInstance): void {
+    app.addHook('onResponse', async (req, reply) => {
+      if (!this.dropped.has(req) && !req.url.startsWith('/_sim/')) this.logRequest(req, reply.statusCode);
+    });
+    // read-only views for a human running `simulate lapor`, or a test driving it from another
+    // process; outside the API, so no auth, no faults, and not logged themselves
+    app.get('/_sim/complaints', async () => ({ data: this.complaints() }));
+    app.get('/_sim/calls', async (req, reply) => {
+      const fromText = (req.query as Record<string, string | undefined>).from ?? '0';
+      if (!/^\d+$/.test(fromText)) return reply.code(400).send({ message: 'from must be a whole number' });
+      return { data: deepCopy(this.log.slice(Number(fromText))), total: this.log.length };
+    });
+  }
+
+  /** The legacy-xml dialect: XML bodies, the token in the body, XML replies. */
+  private async buildLegacy(app: FastifyInstance): Promise<void> {
+    app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'buffer', bodyLimit: 4 * 1024 * 1024 }, (_req, body: Buffer, done) => {
+      try {
+        done(null, new TextDecoder('utf-8', { fatal: true }).decode(body));
+      } catch {
+        done(null, { invalidEncoding: true });
+      }
+    });
+    this.registerLogAndViews(app);
+    await app.register(
+      async (api) => {
+        api.addHook('onRequest', async () => {
+          if (this.latencyMs > 0) await sleep(this.latencyMs);
+        });
+        api.post(this.legacyPaths.create, (req, reply) => this.legacyCreate(req, reply));
+        api.get(this.legacyPaths.search, (req, reply) => this.legacySearch(req, reply));
+      },
+      { prefix: this.basePath },
+    );
+  }
+
+  private async legacyCreate(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const parsed = parseAddStream(req.body);
+    if (!parsed.ok) return this.xmlError(reply, parsed.status, parsed.message);
+    if (parsed.token !== this.bearerToken) return this.xmlError(reply, 401, 'Token tidak valid.');
+    if (!this.admit()) {
+      this.call(req).fault = 'rate-limit';
+      void reply.header('retry-after', '1');
+      return this.xmlError(reply, 429, 'Terlalu banyak permintaan.');
+    }
+    const key = headerValue(req, this.idempotencyHeader);
+    const call = this.call(req);
+    const fault = await this.takeFault('create');
+    const rule = fault ? undefined : this.rollFault('create');
+    if (fault && failsBeforeStore(fault)) return this.fail(fault, req, reply);
+    if (rule && !storesFirst(rule.kind)) return this.answerRule(rule, 'create', req, reply);
+
+    // an idempotent replay (same key) answers like the first call: same ids
+    let id = key !== undefined ? this.byKey.get(key) : undefined;
+    if (id === undefined) {
+      id = this.storeComplaint(parsed.body, req, key);
+      const stored = this.store.get(id) as LaporComplaint;
+      stored.transaksiId = `TRX${String(this.nextTransactionId++).padStart(8, '0')}`;
+      stored.raw = maskToken(String(req.body));
+      call.stored = true;
+    }
+    call.complaintId = id;
+    if (fault?.storeThenFail) return this.fail(fault, req, reply);
+    if (rule) return this.answerRule(rule, 'create', req, reply);
+    if (fault?.headers) void reply.headers(fault.headers);
+    const c = this.store.get(id) as LaporComplaint;
+    return reply.code(200).type(XML_TYPE).send(legacySuccessXml(c.id, c.transaksiId ?? ''));
+  }
+
+  private async legacySearch(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const query = req.query as Record<string, string | undefined>;
+    if ((headerValue(req, 'token') ?? query.token) !== this.bearerToken) return this.xmlError(reply, 401, 'Token tidak valid.');
+    if (!this.admit()) {
+      this.call(req).fault = 'rate-limit';
+      void reply.header('retry-after', '1');
+      return this.xmlError(reply, 429, 'Terlalu banyak permintaan.');
+    }
+    if (await this.readFault('search', req, reply)) return reply;
+    const q = query.q;
+    if (typeof q !== 'string' || q === '') return this.xmlError(reply, 400, 'Parameter q wajib diisi.');
+    const items = [...this.store.values()].filter((c) => typeof c.body.isi === 'string' && c.body.isi.includes(q)).map((c) => ({ trackingid: c.id, isi: c.body.isi as string }));
+    return reply.code(200).type(XML_TYPE).send(legacySearchXml(items));
+  }
+
+  private xmlError(reply: FastifyReply, status: number, message: string): FastifyReply {
+    return reply.code(status).type(XML_TYPE).send(legacyErrorXml(message));
+  }
+
+  /** An error reply in the simulator's dialect (JSON `{ message }` for v3, XML for legacy-xml). */
+  private errorReply(reply: FastifyReply, status: number, message: string): unknown {
+    return this.dialect === 'legacy-xml' ? this.xmlError(reply, status, message) : reply.code(status).send({ message });
   }
 
   // ---- routes ----
@@ -598,13 +721,11 @@ export class LaporSimulator extends HttpSimulator {
       case 'store-then-status': {
         const status = rule.status ?? 500;
         if (rule.retryAfter !== undefined) void reply.header('retry-after', String(rule.retryAfter));
-        return reply.code(status).send({ message: reasonOf(status) });
+        return this.errorReply(reply, status, reasonOf(status));
       }
       case '429':
-        return reply
-          .code(429)
-          .header('retry-after', String(rule.retryAfter ?? 1))
-          .send({ message: 'Too Many Attempts.' });
+        void reply.header('retry-after', String(rule.retryAfter ?? 1));
+        return this.errorReply(reply, 429, 'Too Many Attempts.');
       case 'hang':
       case 'store-then-hang':
         return this.hang(req, reply);
@@ -617,6 +738,7 @@ export class LaporSimulator extends HttpSimulator {
           .type('text/html; charset=utf-8')
           .send(MALFORMED_BODY);
       case 'no-id':
+        if (this.dialect === 'legacy-xml') return reply.code(rule.status ?? 200).type(XML_TYPE).send(legacyNoIdXml());
         return reply.code(rule.status ?? (kind === 'create' ? 201 : 200)).send({ status: 'ok' });
     }
   }
@@ -665,7 +787,9 @@ export class LaporSimulator extends HttpSimulator {
     if (fault.dropConnection) return this.drop(req, reply);
     const status = fault.status ?? 500;
     if (fault.headers) void reply.headers(fault.headers);
-    return reply.code(status).send(fault.body ?? { message: reasonOf(status) });
+    if (fault.body === undefined) return this.errorReply(reply, status, reasonOf(status));
+    if (this.dialect === 'legacy-xml' && typeof fault.body === 'string') return reply.code(status).type(XML_TYPE).send(fault.body);
+    return reply.code(status).send(fault.body);
   }
 
   private call(req: FastifyRequest): CallInfo {
@@ -752,7 +876,7 @@ export class LaporSimulator extends HttpSimulator {
     const q = url.indexOf('?');
     const info = this.call(req);
     const path = q < 0 ? url : url.slice(0, q);
-    const isCreate = req.method === 'POST' && path === `${this.basePath}/complaints/complaint`;
+    const isCreate = req.method === 'POST' && path === (this.dialect === 'legacy-xml' ? `${this.basePath}${this.legacyPaths.create}` : `${this.basePath}/complaints/complaint`);
     const entry: LaporRequestLog = {
       method: req.method,
       path,

@@ -292,13 +292,13 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
   // 3. due rows, oldest first, `concurrency` sends at a time
   // (each record is tried at most once per run, even if its backoff is already over)
   const batchSize = Math.max(o.concurrency * 4, 50);
-  const tried = new Set<number>();
+  let afterId = 0; // rows come in id order: each is tried at most once per pass
   let circuitOpen = false;
   for (;;) {
     if (paused() || stopping() || circuitOpen) break;
-    const due = ledger.dueRecords(batchSize + tried.size, o.sourceId).filter((r) => !tried.has(r.id));
+    const due = ledger.dueRecords(batchSize, o.sourceId, afterId);
     if (due.length === 0) break;
-    for (const r of due) tried.add(r.id);
+    afterId = (due[due.length - 1] as RecordRow).id;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < due.length && !paused() && !stopping()) {

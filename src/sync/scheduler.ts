@@ -40,6 +40,7 @@ export class Scheduler {
   private readonly stopController = new AbortController();
   private readonly abortController = new AbortController();
   private deliveryRequested = false;
+  private readonly sourceRequested = new Set<string>();
   /** The result of the last run of each job (for /readyz). */
   readonly lastResults = new Map<string, 'ok' | 'failed'>();
 
@@ -57,6 +58,8 @@ export class Scheduler {
   start(): void {
     for (const s of this.bridge.sources) {
       this.tasks.push(cron.schedule(s.schedule, () => this.runSource(s.id), { timezone: SCHEDULE_TIMEZONE, name: `source:${s.id}` }));
+      // a push source (webhook) is read as soon as something waits, not at the next tick
+      s.adapter.onPending?.(() => void this.runSourceSoon(s.id));
     }
     this.tasks.push(cron.schedule(this.options.deliverySchedule, () => this.runDelivery(), { timezone: SCHEDULE_TIMEZONE, name: 'delivery' }));
     if (this.options.fullRescanSchedule) {
@@ -75,6 +78,20 @@ export class Scheduler {
     while (options.full && this.running.has(job) && !this.stopController.signal.aborted) await this.running.get(job);
     await this.trigger(job, { sourceId, noDelivery: true, full: options.full });
     await this.runDelivery();
+  }
+
+  /**
+   * Runs a source's intake now, or right after the run in progress (requests coalesce): a push
+   * source's senders wait for their answer until their records are committed.
+   */
+  async runSourceSoon(sourceId: string): Promise<void> {
+    const job = `source:${sourceId}`;
+    if (this.sourceRequested.has(sourceId)) return; // a caller is already waiting to run it
+    this.sourceRequested.add(sourceId);
+    while (this.running.has(job)) await this.running.get(job);
+    if (this.stopController.signal.aborted) return;
+    this.sourceRequested.delete(sourceId);
+    await this.runSource(sourceId);
   }
 
   /**

@@ -62,6 +62,8 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     // a backfill that starts after the saved cursor must not move it past records it skipped
     const hold = options.since && from && options.since.getTime() > Date.parse(from.updated_at) ? from : undefined;
     let page = 1;
+    let token: string | undefined; // the next-page token or Link URL (cursor / link pagination)
+    const p = this.config.pagination;
     // Paging by number inside a timestamp group is exposed to slides: a record of the group we
     // already read, edited meanwhile, leaves the group and shifts the rest one place left past
     // our offset. We see that happen (the same id comes back later with a newer time); then the
@@ -71,8 +73,8 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     let slid = false;
     for (;;) {
       options.signal?.throwIfAborted();
-      const body = await this.fetchPage(sinceMs, page, options.signal);
-      const list = getPath(body, this.config.records_field);
+      const { body, link } = await this.fetchPage(sinceMs, page, token, options.signal);
+      const list = getPath(body, jsonPath(this.config.records_field));
       if (!Array.isArray(list)) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: "${this.config.records_field}" is not a list in the response`, false);
       if (list.length > page_size) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: page has ${list.length} records, more than the ${page_size} asked for`, false);
       if (list.length === 0) return;
@@ -105,7 +107,14 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
       }
       yield { records, cursor: hold ?? batchCursor };
 
-      const lastPage = Number(getPath(body, this.config.pagination.last_page_field));
+      if (p.type === 'cursor' || p.type === 'link') {
+        // the server keeps its own place: follow it to the end (the since filter stays as sent)
+        const next = p.type === 'cursor' ? getPath(body, jsonPath(p.token_path)) : link;
+        if (next === undefined || next === null || next === '') return;
+        token = String(next);
+        continue;
+      }
+      const lastPage = p.type === 'page' ? Number(getPath(body, jsonPath(p.last_page_field))) : Number.NaN;
       if (list.length < page_size || (Number.isFinite(lastPage) && page >= lastPage)) return;
       if (lastMs === undefined) {
         page++; // no replication key in the data: plain page walk
@@ -128,15 +137,24 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     return dt.isValid ? dt.toMillis() : undefined;
   }
 
-  private async fetchPage(sinceMs: number | undefined, page: number, signal?: AbortSignal): Promise<unknown> {
-    const { pagination, incremental } = this.config;
-    const params: Record<string, string | number> = { [pagination.page_param]: page, [pagination.size_param]: pagination.page_size };
-    if (sinceMs !== undefined) params[incremental.param] = DateTime.fromMillis(sinceMs, { zone: this.config.timezone }).toISO({ suppressMilliseconds: true }) as string;
+  private async fetchPage(sinceMs: number | undefined, page: number, token: string | undefined, signal?: AbortSignal): Promise<{ body: unknown; link?: string }> {
+    const p = this.config.pagination;
+    if (p.type === 'link' && token) {
+      // a next link must stay on the source's own host (it is sent our credentials)
+      const next = new URL(token, this.config.base_url);
+      if (next.origin !== new URL(this.config.base_url).origin) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: the Link header points to another host (${next.origin})`, false);
+      return this.get(next.href, {}, signal);
+    }
+    const params: Record<string, string | number> = { [p.size_param]: p.page_size };
+    if (p.type === 'page') params[p.page_param] = page;
+    if (p.type === 'offset') params[p.offset_param] = (page - 1) * p.page_size;
+    if (p.type === 'cursor' && token) params[p.token_param] = token;
+    if (sinceMs !== undefined) params[this.config.incremental.param] = DateTime.fromMillis(sinceMs, { zone: this.config.timezone }).toISO({ suppressMilliseconds: true }) as string;
     return this.get(this.config.records_path, params, signal);
   }
 
   /** GETs are safe to retry on any transient failure. */
-  private async get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<unknown> {
+  private async get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<{ body: unknown; link?: string }> {
     const where = `GET ${path}`;
     return pRetry(
       async () => {
@@ -151,7 +169,7 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
         if (RETRIABLE_STATUS.has(res.status)) throw new AdapterError('SOURCE_UNREACHABLE', this.ctx.sourceId, `${where}: HTTP ${res.status}`, true);
         if (res.status < 200 || res.status >= 300) throw new AbortError(new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${where}: HTTP ${res.status}`, false));
         if (typeof res.data !== 'object' || res.data === null) throw new AbortError(new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${where}: the reply is not JSON`, false));
-        return res.data as unknown;
+        return { body: res.data as unknown, link: nextLink(res.headers.link as string | undefined) };
       },
       { retries: 3, minTimeout: 200, maxTimeout: 2000, randomize: true, signal },
     );
@@ -159,7 +177,7 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
 
   async check(signal?: AbortSignal): Promise<CheckResult> {
     try {
-      await this.get(this.config.records_path, { [this.config.pagination.page_param]: 1, [this.config.pagination.size_param]: 1 }, signal);
+      await this.get(this.config.records_path, { [this.config.pagination.size_param]: 1 }, signal);
       return { ok: true, message: `${this.config.base_url}${this.config.records_path} answers` };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
@@ -172,6 +190,20 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     const res = await this.client.post(path, { status: update.status, keterangan: update.note, tracking_id: update.trackingId });
     if (res.status < 200 || res.status >= 300) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `POST ${path}: HTTP ${res.status}`, RETRIABLE_STATUS.has(res.status));
   }
+}
+
+/** `$.a.b` and `a.b` name the same place. */
+function jsonPath(p: string): string {
+  return p.replace(/^\$\.?/, '');
+}
+
+/** The rel="next" target of an RFC 8288 Link header. */
+export function nextLink(header: string | undefined): string | undefined {
+  for (const part of header?.split(/,(?=\s*<)/) ?? []) {
+    const m = /<([^>]*)>((?:\s*;\s*[^;]+)*)/.exec(part.trim());
+    if (m && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(m[2] ?? '')) return m[1];
+  }
+  return undefined;
 }
 
 function authHeaders(config: RestConfig): Record<string, string> {

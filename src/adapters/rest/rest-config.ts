@@ -25,21 +25,51 @@ export const restConfigSchema = z
     type: z.literal('rest'),
     base_url: withEnv(z.url({ protocol: /^https?$/ })).describe('Base URL of the source API; may use ${ENV_VAR}'),
     records_path: z.string().startsWith('/').describe('Path of the list endpoint, e.g. /api/v1/aduan'),
-    records_field: z.string().default('data').describe('Where the list is in the response body (dotted path)'),
+    records_field: z.string().default('data').describe('JSON path of the list in the response body (data, $.results.items, …)'),
     primary_key: z.string().default('id').describe('Field holding the record id'),
     replication_key: z.string().default('updated_at').describe('Field holding the last-modified time'),
     timezone: z.string().default('Asia/Jakarta').describe('Zone of replication-key values without an offset'),
     auth: authSchema.default({ type: 'none' }),
     pagination: z
-      .object({
-        type: z.literal('page').default('page'),
-        page_param: z.string().default('page'),
-        size_param: z.string().default('per_page'),
-        page_size: z.number().int().min(1).max(1000).default(100),
-        last_page_field: z.string().default('meta.last_page').describe('Dotted path of the last page number in the response'),
-      })
-      .strict()
-      .prefault({}),
+      .preprocess(
+        (v) => (v && typeof v === 'object' && !('type' in v) ? { type: 'page', ...v } : v),
+        z.discriminatedUnion('type', [
+          z
+            .object({
+              type: z.literal('page').describe('?page=N (keyset restarts from the last updated_at; page numbers only inside an equal-timestamp group)'),
+              page_param: z.string().default('page'),
+              size_param: z.string().default('per_page'),
+              page_size: z.number().int().min(1).max(1000).default(100),
+              last_page_field: z.string().default('meta.last_page').describe('JSON path of the last page number in the response'),
+            })
+            .strict(),
+          z
+            .object({
+              type: z.literal('offset').describe('?offset=N&limit=M, walked like page'),
+              offset_param: z.string().default('offset'),
+              size_param: z.string().default('limit'),
+              page_size: z.number().int().min(1).max(1000).default(100),
+            })
+            .strict(),
+          z
+            .object({
+              type: z.literal('cursor').describe('the server returns a token for the next page'),
+              token_param: z.string().default('cursor').describe('Query parameter that carries the token'),
+              token_path: z.string().default('meta.next_cursor').describe('JSON path of the next token in the response; absent or null = last page'),
+              size_param: z.string().default('per_page'),
+              page_size: z.number().int().min(1).max(1000).default(100),
+            })
+            .strict(),
+          z
+            .object({
+              type: z.literal('link').describe('follow the Link: <…>; rel="next" header (same host only)'),
+              size_param: z.string().default('per_page'),
+              page_size: z.number().int().min(1).max(1000).default(100),
+            })
+            .strict(),
+        ]),
+      )
+      .prefault({ type: 'page' }),
     incremental: z
       .object({
         param: z.string().default('updated_since').describe('Query parameter for the lower bound (inclusive)'),

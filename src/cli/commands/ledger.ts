@@ -1,5 +1,6 @@
 /** `ledger status | list | show`: what the ledger says, for operators and auditors. */
 import { recordStates } from '../../ledger/record-state.js';
+import { verifyLedger } from '../../ledger/verify-ledger.js';
 import type { GlobalOptions } from '../context.js';
 import { openLedgerReadable } from '../context.js';
 import { formatTable, print, printJson, UsageError } from '../output.js';
@@ -117,6 +118,30 @@ export function ledgerShow(g: GlobalOptions, ref: string, o: { ledger?: string }
     };
     print(formatTable(events.map((e) => ({ at: e.at, type: e.type, change: e.from || e.to ? `${e.from ?? ''} → ${e.to ?? ''}` : '', actor: e.actor, detail: detail(e) })), ['at', 'type', 'change', 'actor', 'detail']));
     return 0;
+  } finally {
+    ledger.close();
+  }
+}
+
+export function ledgerVerify(g: GlobalOptions, o: { ledger?: string; anchor?: boolean; expect?: string }): number {
+  if (o.expect !== undefined && !/^[0-9a-f]{64}$/.test(o.expect)) throw new UsageError('--expect takes a head hash printed by an earlier `ledger verify --anchor` (64 hex characters)');
+  const ledger = openLedgerReadable(g, o.ledger);
+  try {
+    const r = verifyLedger(ledger.db, { anchor: o.expect });
+    if (g.json) {
+      printJson(r);
+      return r.ok ? 0 : 1;
+    }
+    print(`ledger ${ledger.path}: ${r.events} events`);
+    if (r.chain_break) print(`✗ the event chain is broken at event ${r.chain_break.event_id} (${r.chain_break.kind}): ${r.chain_break.detail}`);
+    else print('✓ the event chain is complete and unchanged');
+    if (r.state_mismatches.length) {
+      print(`✗ ${r.state_mismatches.length} record(s) are not in the state their history ends in:`);
+      print(formatTable(r.state_mismatches as unknown as Record<string, unknown>[]));
+    } else print('✓ every record is in the state its history ends in');
+    if (r.anchor) print(r.anchor.found ? `✓ the anchored head ${r.anchor.hash.slice(0, 16)}… is event ${r.anchor.event_id}` : `✗ the anchored head ${r.anchor.hash.slice(0, 16)}… is no longer in the ledger: events were removed after it was recorded`);
+    if (o.anchor && r.head) print(`anchor: ${r.head.hash} (event ${r.head.id}) — record it elsewhere; check later with --expect ${r.head.hash}`);
+    return r.ok ? 0 : 1;
   } finally {
     ledger.close();
   }

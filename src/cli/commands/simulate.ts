@@ -19,6 +19,7 @@ export interface SimulateOptions {
   latencyMs?: string;
   rateLimit?: string;
   nestId?: boolean;
+  dialect?: string;
   // bebeja
   records?: string;
   ties?: string;
@@ -41,7 +42,7 @@ export async function simulateCommand(g: GlobalOptions, which: 'lapor' | 'bebeja
   const info = describe(sim, o);
   if (g.json) process.stdout.write(`${JSON.stringify(info)}\n`);
   else {
-    print(`${which} simulator listening on ${info.base_url}`);
+    print(`${which} simulator listening on ${info.base_url}${sim instanceof LaporSimulator && sim.dialect === 'legacy-xml' ? ' (legacy XML dialect: POST /api/stream/addstream; bridge destination.dialect: lapor-legacy-xml)' : ''}`);
     for (const [k, v] of Object.entries(info.options)) print(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
     print('Point the bridge at it with (sandbox credentials, not secrets):');
     for (const [k, v] of Object.entries(info.env)) print(`  export ${k}=${v}`);
@@ -62,7 +63,10 @@ export async function simulateCommand(g: GlobalOptions, which: 'lapor' | 'bebeja
 }
 
 function laporOptions(port: number, o: SimulateOptions): LaporSimulatorOptions {
-  const options: LaporSimulatorOptions = { port, host: o.host, nestId: o.nestId === true };
+  const dialect = o.dialect ?? 'v3';
+  if (dialect !== 'v3' && dialect !== 'legacy-xml') throw new UsageError(`--dialect: "${dialect}" is not one of v3, legacy-xml`);
+  if (dialect === 'legacy-xml' && o.nestId) throw new UsageError('--nest-id applies to --dialect v3 only (the legacy XML reply has <trackingid>)');
+  const options: LaporSimulatorOptions = { port, host: o.host, nestId: o.nestId === true, dialect };
   if (o.faults !== undefined) {
     try {
       options.faultProfile = { rules: parseFaultSpec(o.faults) };
@@ -100,6 +104,11 @@ function describe(sim: LaporSimulator | BebejaSimulator, o: SimulateOptions): Li
     if (o.latencyMs !== undefined) options.latency_ms = Number(o.latencyMs);
     if (o.rateLimit !== undefined) options.rate_limit = Number(o.rateLimit);
     if (o.nestId) options.nest_id = true;
+    if (sim.dialect === 'legacy-xml') {
+      // the dialect a bridge config needs (destination.dialect: lapor-legacy-xml, token: ${LAPOR_TOKEN})
+      options.dialect = 'legacy-xml';
+      return { simulator: 'lapor', base_url: sim.url, origin: sim.origin, env: { LAPOR_BASE_URL: sim.url, LAPOR_TOKEN: sim.bearerToken }, options, pid: process.pid };
+    }
     return {
       simulator: 'lapor',
       base_url: sim.url,

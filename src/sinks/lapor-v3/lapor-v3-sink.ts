@@ -2,7 +2,6 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import pRetry from 'p-retry';
-import pThrottle from 'p-throttle';
 import type { AttemptInput } from '../../ledger/ledger.js';
 import { codePointLength } from '../../mapping/canonical.js';
 import { truncateText } from '../../mapping/validate-complaint.js';
@@ -11,6 +10,7 @@ import { redactText } from '../../util/redact.js';
 import { sha256, stableStringify } from '../../util/stable-json.js';
 import { classifyCreate, parseRetryAfter } from '../classify-failure.js';
 import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupContext, type LookupResult, type Sink } from '../sink.js';
+import { Final, rateLimiter, RetryLater, sleep } from '../sink-support.js';
 import type { LaporV3Config } from './lapor-v3-config.js';
 
 export interface LaporV3SinkOptions {
@@ -22,13 +22,6 @@ export interface LaporV3SinkOptions {
 }
 
 type AttachmentRef = NonNullable<StoredComplaint['attachments']>[number];
-
-/** Thrown inside p-retry to stop with a final outcome. */
-class Final extends Error {
-  constructor(readonly outcome: DeliveryOutcome) {
-    super(outcome.kind);
-  }
-}
 
 export class LaporV3Sink implements Sink {
   readonly dialect = 'lapor-v3';
@@ -328,35 +321,6 @@ export class LaporV3Sink implements Sink {
 }
 
 const MAX_LOOKUP_PAGES = 50;
-
-/** A limiter allowing `perSecond` calls per second, spread evenly (strict, no bursts). */
-function rateLimiter(perSecond: number): () => Promise<void> {
-  const limit = Math.max(1, Math.round(perSecond));
-  const interval = Math.round((1000 * limit) / perSecond);
-  const throttled = pThrottle({ limit, interval, strict: true })(() => undefined);
-  return async () => {
-    await throttled();
-  };
-}
-
-class RetryLater extends Error {
-  constructor(
-    message: string,
-    readonly waitMs?: number,
-  ) {
-    super(message);
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
-}
 
 function slug(text: string): string {
   return text

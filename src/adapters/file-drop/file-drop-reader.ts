@@ -1,0 +1,198 @@
+/**
+ * Turns the bytes of one dropped file into a table: header columns and data rows, numbered as
+ * staff see them (row 1 = the first row under the header). CSV text is decoded (UTF-8 with or
+ * without BOM, Windows-1252, UTF-16 with BOM) and its delimiter detected; XLSX is read with
+ * exceljs. A file that cannot be read as a whole raises `FileProblem` with a reason staff can act on.
+ */
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { parse } from 'csv-parse/sync';
+import type { FileDropConfig } from './file-drop-config.js';
+
+/** The whole file cannot be read; `message` says why, for the errors report and the ledger. */
+export class FileProblem extends Error {}
+
+export type CellValue = string | number | boolean;
+
+export interface SheetRow {
+  /** 1-based position under the header (blank rows count, so numbers match the sheet). */
+  readonly row: number;
+  readonly cells: readonly CellValue[];
+}
+
+export interface Sheet {
+  readonly format: 'csv' | 'xlsx';
+  readonly columns: readonly string[];
+  /** Data rows, blank ones left out. */
+  readonly rows: readonly SheetRow[];
+  /** CSV: a row must have exactly the header's fields (trailing empty fields are tolerated). */
+  readonly strictWidth: boolean;
+  /** CSV: the delimiter found or configured (the errors report uses the same). */
+  readonly delimiter?: string;
+  /** CSV: the encoding the text was decoded from. */
+  readonly encoding?: string;
+}
+
+export type ReaderOptions = Pick<FileDropConfig, 'encoding' | 'csv' | 'xlsx' | 'max_rows'>;
+
+export function isXlsxName(name: string): boolean {
+  return /\.xlsx$/i.test(name);
+}
+
+export async function readSheet(name: string, bytes: Buffer, options: ReaderOptions): Promise<Sheet> {
+  if (isXlsxName(name)) return readXlsx(bytes, options);
+  if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) throw new FileProblem('this is an Excel workbook (XLSX) with a .csv name: rename it to .xlsx');
+  if (bytes.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) throw new FileProblem('this is an old-format Excel file (.xls): save it as .xlsx or CSV');
+  return readCsv(bytes, options);
+}
+
+/** UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (auto) or as configured. */
+export function decodeText(bytes: Buffer, encoding: FileDropConfig['encoding']): { text: string; encoding: string } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: utf8Strict(bytes.subarray(3)), encoding: 'utf-8 (BOM)' };
+  if (encoding === 'auto' && bytes[0] === 0xff && bytes[1] === 0xfe) return { text: iconv.decode(bytes.subarray(2), 'utf-16le'), encoding: 'utf-16le (BOM)' };
+  if (encoding === 'auto' && bytes[0] === 0xfe && bytes[1] === 0xff) return { text: iconv.decode(bytes.subarray(2), 'utf-16be'), encoding: 'utf-16be (BOM)' };
+  if (encoding === 'windows-1252') return { text: iconv.decode(bytes, 'windows-1252'), encoding };
+  try {
+    return { text: utf8Strict(bytes), encoding: 'utf-8' };
+  } catch (err) {
+    if (encoding === 'utf-8') throw err;
+    return { text: iconv.decode(bytes, 'windows-1252'), encoding: 'windows-1252' };
+  }
+}
+
+function utf8Strict(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new FileProblem('the file is not valid UTF-8: save it as "CSV UTF-8", or set encoding: windows-1252 (or auto) in the source config');
+  }
+}
+
+/** Counts `,` `;` tab and `|` outside quotes on the header line; the most frequent wins (`,` on a tie or none). */
+export function detectDelimiter(text: string, headerRow: number): string {
+  const line = text.split(/\r\n|\n|\r/)[headerRow - 1] ?? '';
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+    ['|', 0],
+  ]);
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  let best = ',';
+  for (const [ch, n] of counts) if (n > (counts.get(best) ?? 0)) best = ch;
+  return best;
+}
+
+function readCsv(bytes: Buffer, options: ReaderOptions): Sheet {
+  const { text, encoding } = decodeText(bytes, options.encoding);
+  const headerRow = options.csv.header_row;
+  const delimiter = options.csv.delimiter === 'auto' ? detectDelimiter(text, headerRow) : options.csv.delimiter;
+  let records: string[][];
+  try {
+    records = parse(text, {
+      delimiter,
+      from_line: headerRow,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      bom: false,
+    }) as string[][];
+  } catch (err) {
+    throw new FileProblem(`the CSV cannot be read: ${(err as Error).message}`);
+  }
+  const [header, ...data] = records;
+  if (!header || isBlank(header)) throw new FileProblem(`no header row at line ${headerRow} (the file is empty, or csv.header_row is wrong)`);
+  const columns = headerColumns(header);
+  const rows = collectRows(data.map((cells, i) => ({ row: i + 1, cells })), options.max_rows);
+  return { format: 'csv', columns, rows, strictWidth: true, delimiter, encoding };
+}
+
+async function readXlsx(bytes: Buffer, options: ReaderOptions): Promise<Sheet> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    // exceljs declares its own Buffer type; a Node Buffer is what it reads
+    await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);
+  } catch (err) {
+    throw new FileProblem(`the XLSX workbook cannot be opened (${(err as Error).message}); save it again from Excel as .xlsx`);
+  }
+  const wanted = options.xlsx.sheet;
+  const ws = wanted ? wb.worksheets.find((w) => w.name === wanted) ?? wb.worksheets.find((w) => w.name.toLowerCase() === wanted.toLowerCase()) : wb.worksheets[0];
+  if (!ws) {
+    const names = wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none';
+    throw new FileProblem(wanted ? `the workbook has no sheet "${wanted}" (sheets: ${names})` : 'the workbook has no sheets');
+  }
+  const headerRow = options.xlsx.header_row;
+  const header = rowCells(ws.getRow(headerRow));
+  if (isBlank(header)) throw new FileProblem(`sheet "${ws.name}" has no header in row ${headerRow} (the sheet is empty, or xlsx.header_row is wrong)`);
+  const columns = headerColumns(header);
+  const data: SheetRow[] = [];
+  // rows without values (often just formatted) are skipped; row numbers stay the sheet's
+  ws.eachRow({ includeEmpty: false }, (row, r) => {
+    if (r > headerRow) data.push({ row: r - headerRow, cells: rowCells(row) });
+  });
+  return { format: 'xlsx', columns, rows: collectRows(data, options.max_rows), strictWidth: false };
+}
+
+function rowCells(row: ExcelJS.Row): CellValue[] {
+  const out: CellValue[] = [];
+  for (let c = 1; c <= row.cellCount; c++) out.push(cellValue(row.getCell(c).value));
+  return out;
+}
+
+/** An exceljs cell value as plain text, number or boolean: what the cell shows. */
+export function cellValue(v: unknown): CellValue {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return wallClock(v);
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return o.richText.map((t: { text?: unknown }) => String(t.text ?? '')).join('');
+    if ('formula' in o || 'sharedFormula' in o) return cellValue(o.result);
+    if ('hyperlink' in o) return cellValue(o.text);
+    if (typeof o.error === 'string') return o.error;
+  }
+  return String(v);
+}
+
+/**
+ * Excel dates have no zone; exceljs hands them over as that wall-clock time in UTC. Keep the
+ * wall clock ("2024-03-01 08:30:00"), so the mapping reads it in its own timezone (WIB).
+ */
+function wallClock(d: Date): string {
+  if (Number.isNaN(d.getTime())) return '';
+  const iso = d.toISOString();
+  const date = iso.slice(0, 10);
+  const time = iso.slice(11, 19);
+  return time === '00:00:00' ? date : `${date} ${time}`;
+}
+
+function isBlank(cells: readonly CellValue[]): boolean {
+  return cells.every((c) => typeof c === 'string' && c.trim() === '');
+}
+
+/** Header names, trimmed; trailing empty cells dropped, inner ones named column_<n>; names must be unique. */
+function headerColumns(cells: readonly CellValue[]): string[] {
+  const names = cells.map((c) => String(c).trim());
+  while (names.length && names[names.length - 1] === '') names.pop();
+  const columns = names.map((n, i) => n || `column_${i + 1}`);
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c)) throw new FileProblem(`the header has the column "${c}" twice; give every column its own name`);
+    seen.add(c);
+  }
+  return columns;
+}
+
+function collectRows(rows: readonly SheetRow[], maxRows: number): SheetRow[] {
+  const kept = rows.filter((r) => !isBlank(r.cells));
+  if (kept.length > maxRows) throw tooManyRows(kept.length, maxRows);
+  return kept;
+}
+
+function tooManyRows(n: number, max: number): FileProblem {
+  return new FileProblem(`the file has ${n.toLocaleString('en-US')} data rows, more than max_rows ${max.toLocaleString('en-US')}: split it into smaller files`);
+}
