@@ -66,6 +66,38 @@ export function buildProgram(): Command {
     .description('validate every configuration file and secret reference; exit 1 on any problem')
     .action(run(async (g) => (await import('./commands/config-check.js')).configCheck(g)));
 
+  const mapping = program.command('mapping').description('mapping tools for integration officers (read-only: never write the ledger, never call LAPOR!)');
+  mapping
+    .command('preview')
+    .description('show source record → canonical complaint → LAPOR! payload for a few records, with each warning and quarantine reason at its field; personal data masked; exit 0 (1 with --strict if any record is quarantined)')
+    .requiredOption('-s, --source <id>', 'the source whose mapping to preview')
+    .option('-i, --input <file>', 'raw records from a JSON file (an array, or { "data": [...] }) instead of the live source')
+    .option('--limit <n>', 'at most n records (default: 5 from the live source, all of an --input file)')
+    .option('--since <date>', 'live source: read from this date (YYYY-MM-DD in WIB, or ISO 8601) instead of the oldest records')
+    .option('--full', 'also print the three documents in full after each table')
+    .option('--strict', 'exit 1 when any record is quarantined (for checking a mapping change)')
+    .action(run(async (g, o: { source: string }) => (await import('./commands/mapping.js')).mappingPreview(g, o)));
+  mapping
+    .command('coverage')
+    .description('count, per mapped field, the values that missed a lookup, fell back, were defaulted, dropped or failed, most frequent first — which rows to add to which lookup file')
+    .requiredOption('-s, --source <id>', 'the source to count')
+    .option('-i, --input <file>', 'raw records from a JSON file (an array, or { "data": [...] }) instead of the live source')
+    .option('--limit <n>', 'at most n records (default: 1000 from the live source, all of an --input file)')
+    .option('--since <date>', 'live source: read from this date (YYYY-MM-DD in WIB, or ISO 8601)')
+    .option('--from-ledger', "count the ledger's quarantine reasons and stored warnings instead (read-only; needs no LAPOR! secrets)")
+    .option('--ledger <file>', 'with --from-ledger: ledger file (default: ledger.path from --config)')
+    .action(run(async (g, o: { source: string }) => (await import('./commands/mapping.js')).mappingCoverage(g, o)));
+
+  const lapor = program.command('lapor').description('LAPOR! destination tools');
+  lapor
+    .command('masters')
+    .description('fetch LAPOR! institutions (and categories, where offered) into lookup CSV files for mappings (lapor-v3 only)')
+    .option('-o, --out <dir>', 'folder to write lapor-institutions.csv and lapor-categories.csv (default: lookups_dir of the configuration, normally config/lookups/)')
+    .option('--categories-path <path>', 'category list path under the base URL (404 ⇒ skipped with a notice)', '/masters/categories')
+    .option('--no-categories', 'do not fetch categories')
+    .option('--page-size <n>', 'page_size asked for (pages are followed by next_page_url)', '1000')
+    .action(run(async (g, o: Record<string, string | boolean>) => (await import('./commands/lapor.js')).laporMasters(g, o)));
+
   program
     .command('doctor')
     .description('check every source, the destination and the ledger; prints OK / WARN / FAIL with a hint each; exit 1 if anything FAILs (WARNs are printed, exit 0)')
@@ -98,6 +130,16 @@ export function buildProgram(): Command {
     .option('--include-personal', 'include reporter name, phone and e-mail (recorded in the ledger; needs --reason)')
     .option('--reason <why>', 'why personal data is exported')
     .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/ledger-export.js')).ledgerExport(g, o)));
+  ledgerOpt(ledger.command('report').description('received / delivered / rejected / quarantined / still owed by source and category, and delivery times'))
+    .option('--period <YYYY-MM>', 'one month (WIB); default all time')
+    .option('--format <f>', 'table | json | csv')
+    .action(run(async (g, o: Record<string, string>) => (await import('./commands/ledger.js')).ledgerReportCommand(g, o)));
+  ledgerOpt(ledger.command('backup').description('write a consistent copy of the ledger (online, VACUUM INTO) and verify it').argument('<file>', 'the new backup file'))
+    .action(run(async (g, file: string, o: { ledger?: string }) => (await import('./commands/ledger.js')).ledgerBackup(g, file, o)));
+  ledgerOpt(ledger.command('purge-personal').description('retention: remove reporter data from settled records older than N days (events and hashes stay verifiable)'))
+    .requiredOption('--older-than <days>', 'age in days')
+    .option('--reason <why>', 'recorded in the ledger (required)')
+    .action(run(async (g, o: Record<string, string>) => (await import('./commands/ledger.js')).ledgerPurgePersonal(g, o)));
   ledgerOpt(ledger.command('show').description('the full timeline of one complaint').argument('<ref>', 'source/external_id, LAPOR! id, or source ticket')).action(
     run(async (g, ref: string, o: { ledger?: string }) => (await import('./commands/ledger.js')).ledgerShow(g, ref, o)),
   );
@@ -123,6 +165,14 @@ export function buildProgram(): Command {
       .option('--reason <why>', paused ? 'why (required)' : 'recorded in the ledger')
       .action(run(async (g, o: Record<string, string>) => (await import('./commands/operator.js')).pauseCommand(g, paused, o)));
   }
+
+  program
+    .command('dashboard')
+    .description('serve the read-only audit dashboard alone (no daemon); needs ledger.path and dashboard.token from --config, not the LAPOR! secrets')
+    .option('-p, --port <port>', 'port (0 = any free port)', '9465')
+    .option('--host <host>', 'address to bind (loopback by default; put TLS in front before exposing it)', '127.0.0.1')
+    .option('--ledger <file>', 'ledger file (default: ledger.path from --config)')
+    .action(run(async (g, o: { port: string; host: string; ledger?: string }) => (await import('./commands/dashboard.js')).dashboardCommand(g, o)));
 
   const simulate = program.command('simulate').description('run a simulator as a standalone server, to try a config before going live (until SIGINT/SIGTERM)');
   type SimulateOpts = { port: string; host: string }; // and the optional flags; commander fills in what was given

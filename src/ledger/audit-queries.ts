@@ -32,11 +32,12 @@ function where(f: AuditFilter): { sql: string; params: Record<string, unknown> }
     params.state = f.state;
   }
   if (f.from) {
-    parts.push('r.received_at >= @from');
+    // julianday() compares instants, whatever offset each value was written with
+    parts.push('julianday(r.received_at) >= julianday(@from)');
     params.from = f.from;
   }
   if (f.to) {
-    parts.push('r.received_at < @to');
+    parts.push('julianday(r.received_at) < julianday(@to)');
     params.to = f.to;
   }
   if (f.agency) {
@@ -96,4 +97,84 @@ export function auditColumns(table: AuditTable, includePersonal: boolean): strin
   }
   if (table === 'attempts') return ['ref', 'at', 'operation', 'version', 'idempotency_key', 'http_status', 'outcome', 'latency_ms', 'error'];
   return ['id', 'at', 'ref', 'type', 'from_state', 'to_state', 'actor', 'reason', 'hash'];
+}
+
+export interface ReportGroup {
+  source: string;
+  category: string;
+  received: number;
+  delivered: number;
+  rejected: number;
+  quarantined: number;
+  /** Still owed: pending, sending, retry_wait, in_doubt, needs_review. */
+  undelivered: number;
+  other: number;
+}
+
+export interface LatencyStats {
+  count: number;
+  median_hours: number | null;
+  p95_hours: number | null;
+}
+
+export interface LedgerReport {
+  period: { from: string | null; to: string | null };
+  groups: ReportGroup[];
+  totals: Omit<ReportGroup, 'source' | 'category'>;
+  /** From the complaint's own time at the source to its delivery at LAPOR!. */
+  receipt_to_delivery: LatencyStats;
+  /** From the bridge first seeing it to its delivery (the bridge's own share). */
+  seen_to_delivery: LatencyStats;
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round((sorted[i] as number) * 100) / 100;
+}
+
+function stats(hours: number[]): LatencyStats {
+  const sorted = hours.filter((h) => Number.isFinite(h) && h >= 0).sort((a, b) => a - b);
+  return { count: sorted.length, median_hours: percentile(sorted, 50), p95_hours: percentile(sorted, 95) };
+}
+
+const UNDELIVERED = new Set(['pending', 'sending', 'retry_wait', 'in_doubt', 'needs_review']);
+
+/** Counts by source and category, and delivery latency, for records received in [from, to). */
+export function ledgerReport(db: Database.Database, period: { from?: string; to?: string }): LedgerReport {
+  const rows = db
+    .prepare(
+      `SELECT r.source_id AS source, coalesce(json_extract(v.canonical_json, '$.category.source_code'), '(none)') AS category,
+              r.state, r.received_at, r.first_seen_at, r.delivered_at
+       FROM records r LEFT JOIN record_versions v ON v.record_id = r.id AND v.version = r.version
+       WHERE (@from IS NULL OR julianday(coalesce(r.received_at, r.first_seen_at)) >= julianday(@from))
+         AND (@to IS NULL OR julianday(coalesce(r.received_at, r.first_seen_at)) < julianday(@to))`,
+    )
+    .all({ from: period.from ?? null, to: period.to ?? null }) as { source: string; category: string; state: string; received_at: string | null; first_seen_at: string; delivered_at: string | null }[];
+  const groups = new Map<string, ReportGroup>();
+  const totals = { received: 0, delivered: 0, rejected: 0, quarantined: 0, undelivered: 0, other: 0 };
+  const receipt: number[] = [];
+  const seen: number[] = [];
+  for (const r of rows) {
+    const key = `${r.source}\u0000${r.category}`;
+    const g = groups.get(key) ?? { source: r.source, category: r.category, received: 0, delivered: 0, rejected: 0, quarantined: 0, undelivered: 0, other: 0 };
+    groups.set(key, g);
+    const bucket = r.state === 'delivered' || r.state === 'update_pending' ? 'delivered' : r.state === 'rejected' || r.state === 'quarantined' ? r.state : UNDELIVERED.has(r.state) ? 'undelivered' : 'other';
+    g.received++;
+    g[bucket]++;
+    totals.received++;
+    totals[bucket]++;
+    if (r.delivered_at) {
+      const d = Date.parse(r.delivered_at);
+      if (r.received_at) receipt.push((d - Date.parse(r.received_at)) / 3_600_000);
+      seen.push((d - Date.parse(r.first_seen_at)) / 3_600_000);
+    }
+  }
+  return {
+    period: { from: period.from ?? null, to: period.to ?? null },
+    groups: [...groups.values()].sort((a, b) => a.source.localeCompare(b.source) || b.received - a.received),
+    totals,
+    receipt_to_delivery: stats(receipt),
+    seen_to_delivery: stats(seen),
+  };
 }

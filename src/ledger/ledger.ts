@@ -11,9 +11,22 @@ import type { RecordState } from './record-state.js';
 /** Who did it: `system` for the bridge itself, otherwise the OS user of an operator action. */
 export type Actor = string;
 
+/**
+ * Why a value carries a warning (see src/mapping/compile-mapping.ts for when each is used):
+ * a code table had no entry, a transform rejected the value, a fallback candidate was used, a
+ * default replaced a rejected value, validation dropped it, it was truncated, or it was generated.
+ */
+export type WarningCode = 'lookup_miss' | 'transform_failed' | 'fallback' | 'defaulted' | 'dropped' | 'truncated' | 'generated';
+
 export interface Warning {
   readonly field: string;
   readonly message: string;
+  /** Optional structure for reports (`mapping coverage`); older warnings have none. */
+  readonly code?: WarningCode;
+  /** The source value concerned, as text; never set for personal or free-text fields. */
+  readonly value?: string;
+  /** With `lookup_miss`: the table that missed (CSV file name, `inline`, or `region_code 36.01`). */
+  readonly lookup?: string;
 }
 
 /** One mapped source record as intake hands it to the ledger. */

@@ -529,6 +529,20 @@ export class SqliteLedger {
     }).immediate();
   }
 
+  /** The mapping version the source was last read completely with (null before the first run). */
+  sourceMappingVersion(id: string): string | null {
+    return (this.stmt('SELECT mapping_version FROM sources WHERE id = ?').get(id) as { mapping_version: string | null } | undefined)?.mapping_version ?? null;
+  }
+
+  setSourceMappingVersion(id: string, version: string, runId?: number): void {
+    this.db.transaction(() => {
+      const before = this.sourceMappingVersion(id);
+      if (before === version) return;
+      this.stmt('UPDATE sources SET mapping_version = ? WHERE id = ?').run(version, id);
+      this.appendEvent({ type: 'mapping_version', sourceId: id, runId, data: { from: before, to: version } });
+    }).immediate();
+  }
+
   sourcePause(id: string): { paused: boolean; reason: string | null; since: string | null } {
     const row = this.stmt('SELECT paused, pause_reason, paused_at FROM sources WHERE id = ?').get(id) as { paused: number; pause_reason: string | null; paused_at: string | null } | undefined;
     return { paused: !!row?.paused, reason: row?.pause_reason ?? null, since: row?.paused_at ?? null };

@@ -2,6 +2,8 @@
  * Code tables for the `lookup` transform: inline in the mapping, or CSV files in
  * `config/lookups/` (header row; first column is the key, second the value unless named).
  * Keys match case- and whitespace-insensitively ("Kec.  LABUAN " finds "kec. labuan").
+ * What a miss does (fail, `default`, `on_miss: keep`) is decided in compile-mapping.ts; every miss
+ * becomes a `lookup_miss` warning there.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -11,8 +11,22 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import phoneMetadata from 'libphonenumber-js/max/metadata';
 import { DateTime } from 'luxon';
 
+export interface TransformErrorDetails {
+  /** The value the transform rejected: reported in the warning (unless personal) and hidden from personal fields' messages. */
+  readonly value?: unknown;
+  /** Set when a code table had no entry for the value (lookup, region_code): names the table. */
+  readonly lookup?: string;
+}
+
 export class TransformError extends Error {
   readonly code = 'TRANSFORM_FAILED';
+  readonly value?: unknown;
+  readonly lookup?: string;
+  constructor(message: string, details: TransformErrorDetails = {}) {
+    super(message);
+    if (details.value !== undefined) this.value = details.value;
+    if (details.lookup !== undefined) this.lookup = details.lookup;
+  }
 }
 
 export const DEFAULT_TIMEZONE = 'Asia/Jakarta';
@@ -172,6 +186,134 @@ export function upper(value: unknown): string {
   return asText(value, 'upper').toUpperCase();
 }
 
+/** "JALAN rusak di kec. labuan" → "Jalan Rusak Di Kec. Labuan": every word starts upper case, the rest lower. */
+export function titleCase(value: unknown): string {
+  return asText(value, 'title_case')
+    .toLowerCase()
+    .replace(/(^|[^\p{L}\p{M}\p{N}'’])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toUpperCase());
+}
+
+/** Invisible characters that carry no meaning in a complaint (ZWJ and ZWNJ stay: emoji and scripts need them). */
+const INVISIBLE = /[\u200B\u2060\uFEFF\u180E]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_NL_TAB = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/**
+ * Unicode NFC; line endings (CRLF, CR, U+2028/2029) become \n; control characters other than \n
+ * and \t, and zero-width spaces, word joiners and byte-order marks, are removed.
+ */
+export function normalizeText(value: unknown): string {
+  return asText(value, 'normalize_text')
+    .normalize('NFC')
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    .replace(CONTROL_EXCEPT_NL_TAB, '')
+    .replace(INVISIBLE, '');
+}
+
+/** The longest input `regex_replace` searches: a bound on the cost of any pattern. */
+export const REGEX_INPUT_MAX = 20_000;
+/** The longest pattern a mapping may give. */
+export const REGEX_PATTERN_MAX = 500;
+
+/**
+ * Why a pattern is refused, or undefined when it is acceptable. Refused: backreferences, and a
+ * repeated group that itself contains an unbounded repetition (`(a+)+`, `(\s*x)*`, `(a*){2,9}`) —
+ * the shapes that backtrack exponentially. The pattern must already compile.
+ */
+export function unsafePatternReason(pattern: string): string | undefined {
+  if (pattern.length > REGEX_PATTERN_MAX) return `longer than ${REGEX_PATTERN_MAX} characters`;
+  // one frame per open group: does its body repeat something without bound?
+  const frames: { unbounded: boolean }[] = [{ unbounded: false }];
+  /** What the next quantifier applies to: a group whose body repeats without bound, or not. */
+  let lastAtomUnbounded = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    const top = frames[frames.length - 1] as { unbounded: boolean };
+    if (ch === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (/[1-9]/.test(next) || (next === 'k' && pattern[i + 2] === '<')) return 'backreferences are not allowed';
+      i++;
+      lastAtomUnbounded = false;
+      continue;
+    }
+    if (ch === '[') {
+      // skip the class; escapes inside it are skipped too
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+      lastAtomUnbounded = false;
+      continue;
+    }
+    if (ch === '(') {
+      frames.push({ unbounded: false });
+      // (?:  (?=  (?!  (?<=  (?<!  (?<name>  — the group's kind, not a quantifier
+      const kind = /^\(\?(?::|=|!|<=|<!|<[^>]*>)/.exec(pattern.slice(i));
+      if (kind) i += kind[0].length - 1;
+      lastAtomUnbounded = false;
+      continue;
+    }
+    if (ch === ')') {
+      const closed = frames.length > 1 ? frames.pop() : undefined;
+      lastAtomUnbounded = closed?.unbounded ?? false;
+      if (closed?.unbounded) (frames[frames.length - 1] as { unbounded: boolean }).unbounded = true;
+      continue;
+    }
+    const quantifier = /^(?:[*+?]|\{(\d+)(,(\d*))?\})/.exec(pattern.slice(i));
+    if (quantifier) {
+      const [text, , comma, upper] = quantifier;
+      const unbounded = text === '*' || text === '+' || (comma !== undefined && upper === '');
+      const repeats = text !== '?' && !(comma === undefined && text.startsWith('{') && Number(quantifier[1]) <= 1) && !(upper !== undefined && upper !== '' && Number(upper) <= 1);
+      if (lastAtomUnbounded && repeats) return 'a repeated group repeats something without bound inside it (nested quantifiers backtrack exponentially)';
+      if (unbounded) top.unbounded = true;
+      i += text.length - 1;
+      if (pattern[i + 1] === '?') i++; // lazy
+      lastAtomUnbounded = false;
+      continue;
+    }
+    lastAtomUnbounded = false;
+  }
+  return undefined;
+}
+
+export interface RegexReplaceOptions {
+  readonly pattern: string;
+  readonly replacement?: string;
+  /** Any of g, i, m, s (default "g"); u is always on. */
+  readonly flags?: string;
+}
+
+/** Compiles the pattern once; the returned transform replaces matches in text up to REGEX_INPUT_MAX characters. */
+export function regexReplace(options: RegexReplaceOptions): (value: unknown) => string {
+  const flags = `${options.flags ?? 'g'}u`;
+  const re = new RegExp(options.pattern, flags);
+  const replacement = options.replacement ?? '';
+  return (value) => {
+    const text = asText(value, 'regex_replace');
+    if (text.length > REGEX_INPUT_MAX) throw new TransformError(`regex_replace: the value is longer than ${REGEX_INPUT_MAX} characters; not searched`);
+    re.lastIndex = 0;
+    return text.replace(re, replacement);
+  };
+}
+
+/** Text → list, on a literal separator; parts are trimmed and empty parts left out. */
+export function splitText(value: unknown, separator: string): string[] {
+  return asText(value, 'split')
+    .split(separator)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+/** List → text; text passes as a one-item list; empty items are left out. */
+export function joinList(value: unknown, separator: string): string {
+  const items = Array.isArray(value) ? value : [value];
+  return items
+    .map((item) => {
+      if (item === null || item === undefined) return '';
+      if (typeof item === 'object') throw new TransformError(`join: expected a list of text, got ${Array.isArray(item) ? 'a nested list' : 'an object'}`);
+      return String(item).trim();
+    })
+    .filter((p) => p !== '')
+    .join(separator);
+}
+
 /** A 16-digit NIK (spaces and dots allowed in the input). */
 export function nik(value: unknown): string {
   const digits = asText(value, 'nik').replace(/[\s.]/g, '');
@@ -185,19 +327,23 @@ export function email(value: unknown): string {
   return text;
 }
 
-/** A list of URLs (array, or one string with commas/newlines) → canonical attachments. */
+/**
+ * A list of URLs (array, or one string with commas/newlines) → canonical attachments. Each URL is
+ * normalised as a client sends it (spaces percent-encoded); the file name is its last segment, decoded.
+ */
 export function attachmentUrls(value: unknown): { url: string; filename?: string }[] {
   const items = Array.isArray(value) ? value : asText(value, 'attachment_urls').split(/[\n,]/);
   const out: { url: string; filename?: string }[] = [];
   for (const item of items) {
     const url = typeof item === 'string' ? item.trim() : typeof item === 'object' && item && 'url' in item ? String((item as { url: unknown }).url).trim() : '';
     if (!url) continue;
-    let segment: string;
+    let parsed: URL;
     try {
-      segment = new URL(url).pathname.split('/').pop() ?? '';
+      parsed = new URL(url);
     } catch {
-      throw new TransformError(`attachment_urls: ${JSON.stringify(url)} is not a URL`);
+      throw new TransformError(`attachment_urls: ${JSON.stringify(url)} is not a URL`, { value: url });
     }
+    const segment = parsed.pathname.split('/').pop() ?? '';
     let filename: string | undefined;
     try {
       filename = decodeURIComponent(segment) || undefined;
@@ -205,7 +351,8 @@ export function attachmentUrls(value: unknown): { url: string; filename?: string
       // a valid URL with a malformed %-escape in its name keeps the name as written
       filename = segment || undefined;
     }
-    out.push(filename ? { url, filename } : { url });
+    // the URL as a client sends it: "foto jalan.jpg" becomes "foto%20jalan.jpg"
+    out.push(filename ? { url: parsed.href, filename } : { url: parsed.href });
   }
   return out;
 }
@@ -223,6 +370,8 @@ export const simpleTransforms: Record<string, (value: unknown) => unknown> = {
   to_string: toText,
   lower,
   upper,
+  title_case: titleCase,
+  normalize_text: normalizeText,
   nik,
   email,
   attachment_urls: attachmentUrls,

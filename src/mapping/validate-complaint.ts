@@ -6,6 +6,7 @@
  * mapping marked the failing field strict (`on_error: quarantine`).
  */
 import type { Warning } from '../ledger/ledger.js';
+import { warningValue } from './warnings.js';
 import { canonicalComplaintSchema, codePointLength, CONTENT_MAX, REQUIRED_FIELDS, TITLE_MAX, type CanonicalComplaint } from './canonical.js';
 
 export type MapResult =
@@ -32,10 +33,30 @@ export function truncateText(text: string, max: number, marker = TRUNCATION_MARK
   return out.trimEnd() + marker;
 }
 
+/**
+ * Abbreviations that end in a period without ending the sentence ("Jl. Raya Carita", "RT. 02",
+ * "H. Ahmad"); single letters (initials) count too.
+ */
+const ABBREVIATIONS = new Set(['jl', 'jln', 'gg', 'no', 'kp', 'ds', 'kel', 'kec', 'kab', 'prov', 'rt', 'rw', 'dr', 'drg', 'ir', 'h', 'hj', 'bpk', 'pak', 'bu', 'ibu', 'sdr', 'sdri', 'tn', 'ny', 'yth', 'kpd', 'tgl', 'dll', 'dsb', 'dst', 'spt', 'a.n']);
+
+/** The first sentence of a line: up to the first . ! or ? followed by a space or the end, skipping abbreviations. */
+function firstSentence(line: string): string {
+  for (const m of line.matchAll(/[.!?](?=\s|$)/gu)) {
+    const end = m.index + 1;
+    if (end === 1) continue;
+    if (m[0] === '.') {
+      const word = /([\p{L}\p{N}]+(?:\.[\p{L}\p{N}]+)*)\.$/u.exec(line.slice(0, end))?.[1] ?? '';
+      if (ABBREVIATIONS.has(word.toLowerCase()) || /^\p{L}$/u.test(word)) continue;
+    }
+    return line.slice(0, end);
+  }
+  return line;
+}
+
 /** A title from the first sentence or words of the content, when the source has none. */
 export function titleFromContent(content: string): string {
   const firstLine = content.split('\n').find((l) => l.trim()) ?? content;
-  const sentence = /^(.+?[.!?])(\s|$)/u.exec(firstLine)?.[1] ?? firstLine;
+  const sentence = firstSentence(firstLine.trim());
   if (codePointLength(sentence) <= GENERATED_TITLE_MAX) return sentence.trim();
   const cut = truncateText(sentence, GENERATED_TITLE_MAX, '…');
   const lastSpace = cut.lastIndexOf(' ', cut.length - 2);
@@ -65,19 +86,19 @@ export function finishComplaint(draft: Record<string, unknown>, ctx: FinishConte
   if (!content && !title) return { ok: false, reason: 'content: the record has neither title nor content', warnings };
   if (!content) {
     content = title as string;
-    warnings.push({ field: 'content', message: 'no content; used the title as content' });
+    warnings.push({ field: 'content', message: 'no content; used the title as content', code: 'generated' });
   }
   if (!title) {
     title = titleFromContent(content);
-    warnings.push({ field: 'title', message: 'no title; generated from the content' });
+    warnings.push({ field: 'title', message: 'no title; generated from the content', code: 'generated' });
   }
   if (codePointLength(title) > TITLE_MAX) {
     title = truncateText(title, TITLE_MAX);
-    warnings.push({ field: 'title', message: `longer than ${TITLE_MAX} characters; truncated` });
+    warnings.push({ field: 'title', message: `longer than ${TITLE_MAX} characters; truncated`, code: 'truncated' });
   }
   if (codePointLength(content) > CONTENT_MAX) {
     content = truncateText(content, CONTENT_MAX);
-    warnings.push({ field: 'content', message: `longer than ${CONTENT_MAX} characters; truncated` });
+    warnings.push({ field: 'content', message: `longer than ${CONTENT_MAX} characters; truncated`, code: 'truncated' });
   }
   draft.title = title;
   draft.content = content;
@@ -102,9 +123,11 @@ export function finishComplaint(draft: Record<string, unknown>, ctx: FinishConte
       return { ok: false, reason: `${path.join('.') || 'record'}: ${issue.message}`, warnings };
     }
     // a missing key inside an optional block (category without source_code) drops the block
+    const value = valueAt(draft, path);
     const dropped = dropAt(draft, path) ? path : path.length > 1 && dropAt(draft, path.slice(0, 1)) ? path.slice(0, 1) : undefined;
     if (!dropped) return { ok: false, reason: `${path.join('.')}: ${issue.message}`, warnings };
-    warnings.push({ field: path.join('.'), message: `${issue.message}; ${dropped === path ? 'value' : `${dropped[0]} block`} dropped` });
+    const shown = warningValue(field, value);
+    warnings.push({ field: path.join('.'), message: `${issue.message}; ${dropped === path ? 'value' : `${dropped[0]} block`} dropped`, code: 'dropped', ...(shown !== undefined ? { value: shown } : {}) });
   }
   return { ok: false, reason: 'record: could not be made valid', warnings };
 }
@@ -113,6 +136,15 @@ export function finishComplaint(draft: Record<string, unknown>, ctx: FinishConte
 function fieldName(path: string[]): string {
   if (path[0] === 'attachments') return 'attachments';
   return path.slice(0, 2).join('.');
+}
+
+function valueAt(draft: Record<string, unknown>, path: string[]): unknown {
+  let cur: unknown = draft;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
 }
 
 /** Removes the invalid value: an attachment drops whole, a nested value drops its key. */

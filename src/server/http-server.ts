@@ -1,11 +1,13 @@
 /**
  * The daemon's HTTP endpoint (loopback by default): `/healthz` (the process is alive),
  * `/readyz` (ledger writable, destination not paused, last run of every source not failed) and
- * `/metrics` (Prometheus). Read-only: nothing here changes the ledger.
+ * `/metrics` (Prometheus), and the audit dashboard under `/dashboard` when configured. Read-only:
+ * nothing here changes the ledger.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { mountDashboard, type DashboardOptions } from './dashboard/dashboard.js';
 import type { BridgeMetrics } from './metrics.js';
 
 export interface ReadinessSources {
@@ -48,6 +50,8 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly metrics: BridgeMetrics;
   readonly readiness: ReadinessSources;
+  /** The read-only audit dashboard under /dashboard (when `dashboard.token` is configured). */
+  readonly dashboard?: DashboardOptions;
 }
 
 export class BridgeHttpServer {
@@ -66,6 +70,7 @@ export class BridgeHttpServer {
       reply.header('content-type', this.o.metrics.registry.contentType);
       return this.o.metrics.registry.metrics();
     });
+    if (this.o.dashboard) await mountDashboard(app, this.o.dashboard);
     await app.listen({ host: this.o.host, port: this.o.port });
     this.app = app;
     const address = app.server.address() as AddressInfo;

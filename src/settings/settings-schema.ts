@@ -60,6 +60,14 @@ export const daemonSchema = z
   })
   .strict();
 
+/** The read-only audit dashboard: access token and default language. */
+export const dashboardSchema = z
+  .object({
+    token: secretSchema.describe('Access token for auditors, ${file:/etc/sp4n-bridge/dashboard-token} (recommended) or ${ENV_VAR}; required to turn the dashboard on'),
+    lang: z.enum(['id', 'en']).default('id').describe('Default language: id (Bahasa Indonesia) or en; visitors can switch'),
+  })
+  .strict();
+
 export const bridgeSettingsSchema = z
   .object({
     ledger: z
@@ -72,6 +80,7 @@ export const bridgeSettingsSchema = z
     destination: z.discriminatedUnion('dialect', [laporV3ConfigSchema, laporLegacyXmlConfigSchema]),
     delivery: deliverySchema.prefault({}),
     daemon: daemonSchema.prefault({}),
+    dashboard: dashboardSchema.optional().describe('The read-only audit dashboard (/dashboard on the daemon\'s HTTP endpoint, or `sp4n-bridge dashboard`); off without this section'),
     sources_dir: z.string().default('sources').describe('Folder of source files, relative to this file'),
     lookups_dir: z.string().default('lookups').describe('Folder of lookup CSVs, relative to this file'),
     logging: z

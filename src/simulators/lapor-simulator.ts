@@ -1,7 +1,8 @@
 /**
  * In-process simulator of the SP4N-LAPOR! v3 integration API as publicly known (DESIGN §4):
  * attachment upload, complaint create (Laravel-style validation, Idempotency-Key), status,
- * follow-ups, search and the institution master list, plus fault injection for error-handling
+ * follow-ups, search and the master lists (institutions, categories; Laravel-paginated with
+ * `page_size`/`page`), plus fault injection for error-handling
  * tests: scripted faults (`setFaults`), a seeded random fault profile (`setFaultProfile`, see
  * lapor-faults.ts), added latency and a rate limit. Every API call is logged with what it did
  * (`requests()`, `GET /_sim/calls`). Used by `demo`, `simulate lapor`, end-to-end tests and benchmarks.
@@ -63,6 +64,13 @@ export interface LaporSimulatorOptions extends ListenOptions {
   maxFileBytes?: number;
   /** Follow-ups per page; default 10. */
   followupPageSize?: number;
+  /**
+   * Largest page of a master list (`/masters/...`): a bigger `page_size` is capped to it, as real
+   * gateways do; default no cap. Set it small to exercise `next_page_url` paging.
+   */
+  mastersPageSize?: number;
+  /** Serve `GET /masters/categories`; default true (some deployments do not offer it: 404). */
+  categories?: boolean;
   /** Also the clock of the rate limiter's window, so a frozen clock makes `rateLimit` count-based. */
   now?: () => Date;
   /** Random faults rolled on every authenticated API request (after scripted faults, which take precedence). */
@@ -191,6 +199,34 @@ export const LAPOR_INSTITUTIONS: readonly LaporInstitution[] = [
   { id: 3600001, name: 'Pemerintah Provinsi Banten' },
 ];
 
+export interface LaporCategory {
+  id: number;
+  name: string;
+  /** Parent category (LAPOR! categories form a tree); null for a top-level one. */
+  parent_id: number | null;
+}
+
+/**
+ * The category master list served by `/masters/categories`. The ids agree with the shipped
+ * `config/lookups/bebeja-kategori.csv`, so a demo mapping and this list tell the same story.
+ */
+export const LAPOR_CATEGORIES: readonly LaporCategory[] = [
+  { id: 10, name: 'Infrastruktur dan Pekerjaan Umum', parent_id: null },
+  { id: 20, name: 'Kesehatan', parent_id: null },
+  { id: 30, name: 'Pendidikan dan Kebudayaan', parent_id: null },
+  { id: 40, name: 'Administrasi Kependudukan', parent_id: null },
+  { id: 50, name: 'Lingkungan Hidup dan Kehutanan', parent_id: null },
+  { id: 60, name: 'Sosial dan Kesejahteraan', parent_id: null },
+  { id: 70, name: 'Air Minum dan Sanitasi', parent_id: null },
+  { id: 80, name: 'Ketenteraman, Ketertiban Umum, dan Perlindungan Masyarakat', parent_id: null },
+  { id: 90, name: 'Pelayanan Publik', parent_id: null },
+  { id: 100, name: 'Perhubungan', parent_id: null },
+  { id: 110, name: 'Ketenagakerjaan', parent_id: null },
+  { id: 120, name: 'Pertanian dan Ketahanan Pangan', parent_id: null },
+  { id: 130, name: 'Penanggulangan Bencana', parent_id: null },
+  { id: 999, name: 'Topik Lainnya', parent_id: null },
+];
+
 /** Known LAPOR! statuses and the codes this simulator gives them; other names get code 99. */
 export const LAPOR_STATUS_CODES: Readonly<Record<string, number>> = {
   'Belum Terverifikasi': 0,
@@ -205,7 +241,7 @@ const FIRST_TRANSACTION_ID = 1;
 const FIRST_UPLOAD_ID = 90001;
 const REPORTER_FIELDS = ['nik', 'name', 'nama', 'phone', 'email', 'reporter', 'pelapor'];
 
-type RequestKind = 'create' | 'upload' | 'status' | 'followups' | 'search' | 'institutions';
+type RequestKind = 'create' | 'upload' | 'status' | 'followups' | 'search' | 'institutions' | 'categories';
 const XML_TYPE = 'text/xml; charset=utf-8';
 type ActiveFault = LaporFault & { remaining: number };
 type Errors = Record<string, string[]>;
@@ -232,6 +268,8 @@ export class LaporSimulator extends HttpSimulator {
   private readonly legacyPaths: { create: string; search: string };
   private readonly maxFileBytes: number;
   private readonly followupPageSize: number;
+  private readonly mastersPageSize: number | undefined;
+  private readonly serveCategories: boolean;
   private readonly now: () => Date;
   private readonly latencyMs: number;
   private readonly rateLimit: number | undefined;
@@ -274,6 +312,11 @@ export class LaporSimulator extends HttpSimulator {
     };
     this.maxFileBytes = options.maxFileBytes ?? 10 * 1024 * 1024;
     this.followupPageSize = options.followupPageSize ?? 10;
+    if (options.mastersPageSize !== undefined && !(Number.isInteger(options.mastersPageSize) && options.mastersPageSize > 0)) {
+      throw new Error(`[lapor-simulator] mastersPageSize must be a whole number > 0, not ${options.mastersPageSize}`);
+    }
+    this.mastersPageSize = options.mastersPageSize;
+    this.serveCategories = options.categories ?? true;
     this.now = options.now ?? (() => new Date());
     const latency = options.latencyMs ?? 0;
     if (!Number.isFinite(latency) || latency < 0) throw new Error(`[lapor-simulator] latencyMs must be a number >= 0, not ${latency}`);
@@ -414,6 +457,7 @@ export class LaporSimulator extends HttpSimulator {
         api.get('/complaints/:id/followups', (req, reply) => this.followups(req, reply));
         api.post('/complaints/:id/followups', (req, reply) => this.postFollowup(req, reply));
         api.get('/masters/institutions/external', (req, reply) => this.institutions(req, reply));
+        if (this.serveCategories) api.get('/masters/categories', (req, reply) => this.categories(req, reply));
       },
       { prefix: this.basePath },
     );
@@ -662,7 +706,40 @@ export class LaporSimulator extends HttpSimulator {
 
   private async institutions(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     if (await this.readFault('institutions', req, reply)) return reply;
-    return { results: { data: LAPOR_INSTITUTIONS.map((i) => ({ ...i })), total: LAPOR_INSTITUTIONS.length, next_page_url: null } };
+    return this.masterPage(req, '/masters/institutions/external', LAPOR_INSTITUTIONS);
+  }
+
+  private async categories(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    if (await this.readFault('categories', req, reply)) return reply;
+    return this.masterPage(req, '/masters/categories', LAPOR_CATEGORIES);
+  }
+
+  /** One page of a master list, Laravel-style: `page_size` (capped by mastersPageSize) and `page`. */
+  private masterPage(req: FastifyRequest, route: string, all: readonly object[]): unknown {
+    const q = req.query as Record<string, string | undefined>;
+    const asked = /^\d+$/.test(q.page_size ?? '') && Number(q.page_size) > 0 ? Number(q.page_size) : 15;
+    const size = Math.min(asked, this.mastersPageSize ?? asked);
+    const page = /^\d+$/.test(q.page ?? '') && Number(q.page) >= 1 ? Number(q.page) : 1;
+    const lastPage = Math.max(1, Math.ceil(all.length / size));
+    const data = all.slice((page - 1) * size, page * size).map((x) => ({ ...x }));
+    const path = `${this.url}${route}`;
+    const link = (n: number) => `${path}?page_size=${size}&page=${n}`;
+    return {
+      results: {
+        current_page: page,
+        data,
+        first_page_url: link(1),
+        from: data.length ? (page - 1) * size + 1 : null,
+        last_page: lastPage,
+        last_page_url: link(lastPage),
+        next_page_url: page < lastPage ? link(page + 1) : null,
+        path,
+        per_page: size,
+        prev_page_url: page > 1 ? link(page - 1) : null,
+        to: data.length ? (page - 1) * size + data.length : null,
+        total: all.length,
+      },
+    };
   }
 
   // ---- helpers ----

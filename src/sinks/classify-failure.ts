@@ -33,6 +33,7 @@ export interface Classification {
 
 /** Transport failures that happen before any byte of the request reached the server. */
 const NOT_SENT_CODES = new Set([
+  'ENOTSENT', // stopped while waiting for a rate-limit slot
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',

@@ -2,6 +2,7 @@
  * Plumbing shared by the sink dialects: how a p-retry loop stops with a final outcome or asks
  * for another try, the destination rate limiter, and an abortable sleep.
  */
+import type { AxiosInstance } from 'axios';
 import pThrottle from 'p-throttle';
 import type { DeliveryOutcome } from './sink.js';
 
@@ -22,6 +23,32 @@ export class RetryLater extends Error {
   }
 }
 
+/** A call stopped before any byte left (a shutdown while waiting for a rate-limit slot). */
+export class NotSentError extends Error {
+  readonly code = 'ENOTSENT';
+  constructor() {
+    super('stopped before the request was sent');
+  }
+}
+
+/**
+ * Adds the destination rate limit to an axios instance: every call waits for its slot, and a
+ * call whose signal was aborted while it waited is never sent (NotSentError, a plain retry).
+ */
+export function limitRate(http: AxiosInstance, perSecond: number): void {
+  const slot = rateLimiter(perSecond);
+  http.interceptors.request.use(async (req) => {
+    await slot();
+    if ((req.signal as AbortSignal | undefined)?.aborted) throw new NotSentError();
+    return req;
+  });
+}
+
+/** The `Ref:` line from a template; ids are inserted literally (no `$&` replacement patterns). */
+export function renderRef(template: string, system: string, externalId: string): string {
+  return template.replace('{system}', () => system).replace('{external_id}', () => externalId);
+}
+
 /** A limiter allowing `perSecond` calls per second, spread evenly (strict, no bursts). */
 export function rateLimiter(perSecond: number): () => Promise<void> {
   const limit = Math.max(1, Math.round(perSecond));
@@ -34,14 +61,15 @@ export function rateLimiter(perSecond: number): () => Promise<void> {
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      // long-lived signals (the daemon's) must not collect a listener per sleep
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

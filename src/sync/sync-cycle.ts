@@ -61,6 +61,11 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
       logger.warn('source is paused; intake skipped (sp4n-bridge resume --source)', { source: s.id });
       continue;
     }
+    // a changed mapping (or lookup table) re-reads the whole source once: quarantined records
+    // are re-evaluated with it, everything else is skipped by the ledger as unchanged
+    const lastMapping = ledger.sourceMappingVersion(s.id);
+    const mappingChanged = lastMapping !== null && lastMapping !== s.mapping.version && !s.adapter.capabilities.push;
+    if (mappingChanged) logger.info('mapping changed since the last run: full re-scan to re-evaluate quarantined records', { source: s.id, from: lastMapping, to: s.mapping.version });
     // a dry run writes nothing, not even its run row
     const runId = options.dryRun ? 0 : ledger.startRun('intake', s.id);
     try {
@@ -74,11 +79,14 @@ export async function runSyncCycle(bridge: Bridge, options: SyncOptions = {}): P
         runId,
         dryRun: options.dryRun,
         stop: options.stop,
-        read: { full: options.full, since: options.since, signal: options.signal },
+        read: { full: options.full || mappingChanged, since: options.since, signal: options.signal },
         onBatch: (sum) => options.onIntakeProgress?.(s.id, sum),
       });
       const { quarantine_reasons: _q, ...counts } = summary;
-      if (!options.dryRun) ledger.finishRun(runId, 'ok', counts);
+      if (!options.dryRun) {
+        ledger.finishRun(runId, 'ok', counts);
+        if (!options.stop?.aborted) ledger.setSourceMappingVersion(s.id, s.mapping.version, runId);
+      }
       sources.push({ source: s.id, ok: true, ...summary });
       logger.info('intake finished', { source: s.id, ...counts });
     } catch (err) {

@@ -13,10 +13,10 @@ import iconv from 'iconv-lite';
 import winston from 'winston';
 import type { AdapterContext, SourceBatch, SourceRecord } from '../../src/adapters/adapter.js';
 import { AdapterError } from '../../src/adapters/errors.js';
-import { FileDropAdapter, fileDropAdapterFactory, globToRegExp, type FileDropDeps } from '../../src/adapters/file-drop/file-drop-adapter.js';
+import { FileDropAdapter, fileDropAdapterFactory, globToRegExp, READING_CRASH_REASON, type FileDropDeps } from '../../src/adapters/file-drop/file-drop-adapter.js';
 import { INDEX_NAME } from '../../src/adapters/file-drop/file-drop-archive.js';
 import { fileDropConfigSchema } from '../../src/adapters/file-drop/file-drop-config.js';
-import { decodeText, detectDelimiter } from '../../src/adapters/file-drop/file-drop-reader.js';
+import { decodeText, detectDelimiter, readSheet } from '../../src/adapters/file-drop/file-drop-reader.js';
 import { adapterRegistry } from '../../src/adapters/registry.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir } from '../helpers/workdir.js';
@@ -307,10 +307,10 @@ describe('file-drop: archive, duplicates and the errors report', () => {
     expect(archived()).toEqual([]);
     const again = await readUnsettled(a);
     expect(again.records.map((r) => r.externalId)).toEqual(first.records.map((r) => r.externalId));
-    expect(first.records[0]?.externalId).toMatch(/^[0-9a-f]{16}:1$/);
+    expect(first.records[0]?.externalId).toMatch(/^row:[0-9a-f]{16}:1$/);
   });
 
-  it('keys without key_column come from the content hash: the same file under another name has the same keys', async () => {
+  it('keys without key_column come from the rows\' content: the same file under another name has the same keys', async () => {
     const text = 'judul,isi\nA,satu\nB,dua\n';
     fs.writeFileSync(path.join(folder, 'one.csv'), text);
     const one = (await readUnsettled(adapter())).records.map((r) => r.externalId);
@@ -369,13 +369,13 @@ describe('file-drop: archive, duplicates and the errors report', () => {
     const problems = records.filter((r) => r.problem);
     expect(problems.map((r) => r.problem)).toEqual([
       expect.stringMatching(/^loket\.csv row 2: the row has 2 cells, the header has 3 columns/),
-      expect.stringMatching(/^loket\.csv row 3: the row has 4 cells, the header has 3 columns/),
+      expect.stringMatching(/^loket\.csv row 3: the row has more cells than the header: 4 cells, the header has 3 columns/),
       'loket.csv row 4: the key column "id" is empty',
       'loket.csv row 5: column "isi" has 61 characters, more than max_cell_chars 60',
       'loket.csv row 6: the key "1" is already used by row 1 of this file',
     ]);
-    // a row that may be shifted keeps a file+row key; a readable key is kept
-    expect(problems.map((r) => r.externalId)).toEqual([expect.stringMatching(/:2$/), expect.stringMatching(/:3$/), expect.stringMatching(/:4$/), '4', expect.stringMatching(/:6$/)]);
+    // a row that may be shifted gets its content key; a readable key is kept
+    expect(problems.map((r) => r.externalId)).toEqual([...Array(3).fill(expect.stringMatching(/^row:[0-9a-f]{16}:1$/)), '4', expect.stringMatching(/^row:[0-9a-f]{16}:1$/)]);
     expect(archived()).toEqual([]); // nothing before the commit
 
     for (const b of batches) await b.settle?.();
@@ -384,12 +384,12 @@ describe('file-drop: archive, duplicates and the errors report', () => {
     expect(report.bom).toBe(true);
     expect(report.rows.map((r) => [r.row, r.reason])).toEqual([
       ['2', expect.stringMatching(/has 2 cells/)],
-      ['3', expect.stringMatching(/has 4 cells/)],
+      ['3', expect.stringMatching(/more cells than the header: 4 cells/)],
       ['4', 'the key column "id" is empty'],
       ['5', 'column "isi" has 61 characters, more than max_cell_chars 60'],
       ['6', 'the key "1" is already used by row 1 of this file'],
     ]);
-    expect(report.rows[0]).toMatchObject({ key: expect.stringMatching(/:2$/), id: '2', judul: 'Kolom kurang', isi: '' });
+    expect(report.rows[0]).toMatchObject({ key: problems[0]?.externalId, id: '2', judul: 'Kolom kurang', isi: '' });
     expect(report.rows[1]).toMatchObject({ id: '3', judul: 'Kolom lebih', isi: 'isi', column_4: 'lebih' });
     expect(report.rows[3]).toMatchObject({ key: '4', isi: long });
     expect(report.rows[4]?.isi).toBe(`'=HYPERLINK("x")`); // shown by Excel, not run
@@ -400,10 +400,11 @@ describe('file-drop: archive, duplicates and the errors report', () => {
     fs.writeFileSync(path.join(folder, 'kosong.csv'), '\n\n');
     const { records } = await walk(adapter({ key_column: 'id', max_rows: 2 }));
     expect(records.map((r) => [r.externalId, r.problem])).toEqual([
-      [expect.stringMatching(/^[0-9a-f]{16}:file$/), 'banyak.csv: the file has 3 data rows, more than max_rows 2: split it into smaller files'],
+      [expect.stringMatching(/^[0-9a-f]{16}:file$/), 'banyak.csv: the file has more than max_rows 2 data rows: split it into smaller files'],
       [expect.stringMatching(/^[0-9a-f]{16}:file$/), expect.stringMatching(/^kosong\.csv: no header row at line 1/)],
     ]);
-    expect(archived()).toEqual([INDEX_NAME, '20240301-083000-banyak.csv', '20240301-083000-banyak.csv.errors.csv', '20240301-083000-kosong.csv', '20240301-083000-kosong.csv.errors.csv']);
+    // archived, but not indexed as processed: fixed, the same file can be dropped again
+    expect(archived()).toEqual(['20240301-083000-banyak.csv', '20240301-083000-banyak.csv.errors.csv', '20240301-083000-kosong.csv', '20240301-083000-kosong.csv.errors.csv']);
     expect(readReport('20240301-083000-banyak.csv.errors.csv').rows).toEqual([{ row: '', key: records[0]?.externalId, reason: expect.stringMatching(/more than max_rows 2/) }]);
   });
 
@@ -453,6 +454,214 @@ describe('file-drop: archive, duplicates and the errors report', () => {
     expect(after.records.map((r) => [r.externalId, r.problem])).toEqual(records.map((r) => [r.externalId, r.problem]));
     expect(dropped()).toEqual([]);
     expect(archived()).toEqual([INDEX_NAME, '20240301-083000-a.csv', '20240301-083000-a.csv.errors.csv']);
+  });
+});
+
+describe('file-drop: keys without key_column follow the row, not the file', () => {
+  it('a file saved again with a row added while it was being read: the rows already read keep their keys, only the new row is new', async () => {
+    const file = path.join(folder, 'loket.csv');
+    fs.writeFileSync(file, 'judul,isi\nJalan rusak,Berlubang\nLampu mati,Sejak Senin\n');
+    const a = adapter();
+    const first = await readUnsettled(a);
+    // Excel saves it again meanwhile: CRLF line ends, a row inserted in the middle, one at the end
+    fs.writeFileSync(file, 'judul,isi\r\nJalan rusak,Berlubang\r\nBanjir,Setinggi lutut\r\nLampu mati,Sejak Senin\r\nSampah,Menumpuk\r\n');
+    for (const b of first.batches) await b.settle?.();
+    expect(dropped()).toEqual(['loket.csv']); // changed since it was read: read again
+
+    const again = await walk(a);
+    const before = first.records.map((r) => r.externalId);
+    const after = again.records.map((r) => r.externalId);
+    expect(after).toHaveLength(4);
+    expect(after).toEqual(expect.arrayContaining(before)); // the ledger finds these unchanged
+    expect(after.filter((k) => !before.includes(k))).toHaveLength(2); // only Banjir and Sampah are new
+    expect(dropped()).toEqual([]);
+  });
+
+  it('a corrected copy dropped later — another name, as XLSX, columns reordered, spaces and NFD text — gives every unchanged row its key again', async () => {
+    fs.writeFileSync(path.join(folder, 'senin.csv'), 'judul,isi,kecamatan\nJalan rusak,Di Desa Cikédal,Labuan\nLampu mati,Sejak Senin,Menes\nSampah,Menumpuk,Saketi\n');
+    const first = await walk(adapter());
+    expect(dropped()).toEqual([]);
+
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Aduan');
+    ws.addRow(['kecamatan', 'isi', 'judul', 'catatan']); // reordered, and a column nobody filled in
+    ws.addRow(['Labuan', 'Di Desa Cike\u0301dal', ' Jalan rusak ']); // é typed as e + combining accent, stray spaces
+    ws.addRow(['Menes', 'Sejak Selasa', 'Lampu mati']); // corrected: a different complaint text
+    ws.addRow(['Saketi', 'Menumpuk', 'Sampah']);
+    await wb.xlsx.writeFile(path.join(folder, 'senin-koreksi.xlsx'));
+    const second = await walk(adapter());
+    const keys = (w: typeof first) => w.records.map((r) => r.externalId);
+    expect(keys(second)[0]).toBe(keys(first)[0]);
+    expect(keys(second)[2]).toBe(keys(first)[2]);
+    expect(keys(second)[1]).not.toBe(keys(first)[1]); // an edited row is a new row without key_column
+  });
+
+  it('identical rows are told apart by their occurrence, in whatever order the rows come', async () => {
+    fs.writeFileSync(path.join(folder, 'a.csv'), 'judul,isi\nSampah,Menumpuk\nBanjir,Tinggi\nSampah,Menumpuk\n');
+    const a = (await readUnsettled(adapter())).records.map((r) => r.externalId);
+    const [h] = (a[0] ?? '').split(':').slice(1, 2);
+    expect(a).toEqual([`row:${h}:1`, expect.stringMatching(/^row:[0-9a-f]{16}:1$/), `row:${h}:2`]);
+    fs.rmSync(path.join(folder, 'a.csv'));
+    fs.writeFileSync(path.join(folder, 'b.csv'), 'judul,isi\nBanjir,Tinggi\n\nSampah,Menumpuk\nSampah,Menumpuk\n');
+    const b = (await readUnsettled(adapter())).records.map((r) => r.externalId);
+    expect([...b].sort()).toEqual([...a].sort());
+  });
+});
+
+describe('file-drop: files that would exhaust memory', () => {
+  /** A workbook whose rows each also have one stray value in column XFD (16,384), as a hostile or broken export can. */
+  async function farRightXlsx(file: string, rows: number, headerToo = false): Promise<void> {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Aduan');
+    ws.addRow(['id', 'isi']);
+    if (headerToo) ws.getRow(1).getCell(16_384).value = 'x';
+    for (let i = 1; i <= rows; i++) {
+      const row = ws.getRow(i + 1);
+      row.getCell(1).value = `A-${i}`;
+      row.getCell(2).value = 'isi';
+      row.getCell(16_384).value = 'x';
+    }
+    await wb.xlsx.writeFile(file);
+  }
+
+  it('XLSX: a value in column XFD does not make the reader fill every column up to it; the row is quarantined as "more cells than the header"', async () => {
+    const file = path.join(folder, 'lebar.xlsx');
+    await farRightXlsx(file, 20);
+    const sheet = await readSheet('lebar.xlsx', fs.readFileSync(file), fileDropConfigSchema.parse({ type: 'file-drop', folder }));
+    expect(sheet.rows).toHaveLength(20);
+    expect(sheet.rows.every((r) => r.cells.length === 2 && r.width === 16_384)).toBe(true); // not 16,384 cells each
+
+    const { records } = await walk(adapter({ key_column: 'id' }));
+    expect(records).toHaveLength(20);
+    expect(records[0]?.problem).toBe('lebar.xlsx row 1: the row has more cells than the header: a value in column XFD, the header has 2 columns (a stray cell?)');
+    expect(records.every((r) => r.problem && /^row:[0-9a-f]{16}:1$/.test(r.externalId))).toBe(true);
+    const report = readReport('20240301-083000-lebar.xlsx.errors.csv');
+    expect(Object.keys(report.rows[0] ?? {})).toEqual(['row', 'key', 'reason', 'id', 'isi']); // the report is as wide as the header
+  });
+
+  it('XLSX: a header reaching column XFD is refused as a whole', async () => {
+    await farRightXlsx(path.join(folder, 'kepala.xlsx'), 2, true);
+    const { records } = await walk(adapter());
+    expect(records.map((r) => r.problem)).toEqual([expect.stringMatching(/^kepala\.xlsx: the header row has 16,384 columns \(up to column XFD\), more than 1,000/)]);
+  });
+
+  it('CSV: parsing stops at the first row over max_rows (what follows is never parsed)', async () => {
+    // the unclosed quote at the end would make a parse of the whole file fail
+    fs.writeFileSync(path.join(folder, 'banyak.csv'), 'id,isi\n1,a\n2,b\n3,c\n4,"tidak ditutup\n');
+    const { records } = await walk(adapter({ key_column: 'id', max_rows: 2 }));
+    expect(records.map((r) => r.problem)).toEqual(['banyak.csv: the file has more than max_rows 2 data rows: split it into smaller files']);
+  });
+
+  it('CSV: max_rows counts data rows, not lines (blank lines and line breaks inside quoted cells are not rows)', async () => {
+    fs.writeFileSync(path.join(folder, 'a.csv'), 'id,isi\n\n1,"baris satu\nbaris dua\nbaris tiga"\n\n\n2,b\n\n');
+    const { records } = await walk(adapter({ key_column: 'id', max_rows: 2 }));
+    expect(records.map((r) => [r.externalId, rawOf(r)._row, r.problem])).toEqual([
+      ['1', 2, undefined],
+      ['2', 5, undefined],
+    ]);
+  });
+
+  it('a file that brought the bridge down while it was being parsed is quarantined on restart, not parsed again; dropped again, it is read', async () => {
+    const text = 'id,isi\n1,satu\n2,dua\n';
+    fs.writeFileSync(path.join(folder, 'besar.csv'), text);
+    let started!: () => void;
+    const parsing = new Promise<void>((resolve) => (started = resolve));
+    // the process dies inside the parser (out of memory): it never returns
+    const dying = adapter({ key_column: 'id' }, { readSheet: () => (started(), new Promise<never>(() => undefined)) });
+    const reading = readUnsettled(dying).then(() => {
+      throw new Error('the read finished: the parser was never called');
+    });
+    await Promise.race([parsing, reading]);
+
+    clock += 60_000; // restarted by systemd a minute later
+    const after = await walk(adapter({ key_column: 'id' }));
+    expect(after.records).toHaveLength(1);
+    expect(after.records[0]?.externalId).toMatch(/^[0-9a-f]{16}:file$/);
+    expect(after.records[0]?.problem).toContain(`besar.csv: ${READING_CRASH_REASON}`);
+    expect(dropped()).toEqual([]);
+    expect(archived()).toEqual(['20240301-083100-besar.csv', '20240301-083100-besar.csv.errors.csv']); // no index: neither processed nor being read
+    expect(readReport('20240301-083100-besar.csv.errors.csv').rows[0]?.reason).toContain(READING_CRASH_REASON);
+
+    // say it was a power cut, not the file: dropped again, it is read like any other
+    fs.writeFileSync(path.join(folder, 'besar.csv'), text);
+    expect((await walk(adapter({ key_column: 'id' }))).records.map((r) => [r.externalId, r.problem])).toEqual([
+      ['1', undefined],
+      ['2', undefined],
+    ]);
+  });
+
+  it('a parser that fails unexpectedly quarantines the file instead of failing every run', async () => {
+    fs.writeFileSync(path.join(folder, 'aneh.csv'), 'id,isi\n1,satu\n');
+    const { records } = await walk(adapter({}, { readSheet: () => Promise.reject(new RangeError('Invalid array length')) }));
+    expect(records.map((r) => r.problem)).toEqual(['aneh.csv: the file cannot be read (Invalid array length)']);
+    expect(dropped()).toEqual([]);
+  });
+});
+
+describe('file-drop: a file refused as a whole can be dropped again', () => {
+  async function xlsxBytes(sheet: string): Promise<Buffer> {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet(sheet).addRows([
+      ['nomor', 'isi'],
+      ['1', 'satu'],
+      ['2', 'dua'],
+    ]);
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  }
+
+  it.each([
+    ['the key column missing from the header', 'a.csv', async () => Buffer.from('nomor,isi\n1,satu\n2,dua\n'), { key_column: 'no' }, { key_column: 'nomor' }],
+    ['a wrong sheet name', 'a.xlsx', async () => xlsxBytes('Aduan'), { key_column: 'nomor', xlsx: { sheet: 'Pengaduan' } }, { key_column: 'nomor', xlsx: { sheet: 'Aduan' } }],
+    ['max_rows', 'a.csv', async () => Buffer.from('nomor,isi\n1,satu\n2,dua\n'), { key_column: 'nomor', max_rows: 1 }, { key_column: 'nomor', max_rows: 10 }],
+    ['the encoding', 'a.csv', async () => iconv.encode('nomor,isi\n1,satu\n2,dué\n', 'windows-1252'), { key_column: 'nomor', encoding: 'utf-8' }, { key_column: 'nomor', encoding: 'auto' }],
+  ])('refused for %s, archived but not indexed: after the config fix the same file is read', async (_what, name, bytes, wrong, right) => {
+    const content = await bytes();
+    fs.writeFileSync(path.join(folder, name), content);
+    const refused = await walk(adapter(wrong));
+    expect(refused.records.map((r) => r.externalId)).toEqual([expect.stringMatching(/^[0-9a-f]{16}:file$/)]);
+    expect(dropped()).toEqual([]);
+    expect(archived()).toEqual(expect.arrayContaining([`20240301-083000-${name}`, `20240301-083000-${name}.errors.csv`]));
+
+    clock += 3_600_000; // the operator fixes the source config and drops the file again
+    fs.writeFileSync(path.join(folder, name), content);
+    const read = await walk(adapter(right));
+    expect(read.records.map((r) => [r.externalId, r.problem])).toEqual([
+      ['1', undefined],
+      ['2', undefined],
+    ]);
+    expect(archived()).toContain(`20240301-093000-${name}`); // archived as read, not as a duplicate
+  });
+
+  it('an index entry an older version wrote for a refused file does not make it a duplicate', async () => {
+    const text = 'nomor,isi\n1,satu\n';
+    fs.writeFileSync(path.join(folder, 'a.csv'), text);
+    await walk(adapter({ key_column: 'no' })); // refused and archived
+    const index = path.join(archiveDir, INDEX_NAME);
+    const hash = (await import('node:crypto')).createHash('sha256').update(text).digest('hex');
+    fs.writeFileSync(index, JSON.stringify({ version: 1, files: { [hash]: { name: 'a.csv', archived_as: '20240301-083000-a.csv', processed_at: '2024-03-01T01:30:00.000Z', rows: 0, bad_rows: 1 } } }));
+    fs.writeFileSync(path.join(folder, 'a.csv'), text);
+    expect((await walk(adapter({ key_column: 'nomor' }))).records.map((r) => r.externalId)).toEqual(['1']);
+  });
+});
+
+describe('file-drop: keys', () => {
+  it('a key_column value with a line break, tab or other control character is a row problem, not a key', async () => {
+    fs.writeFileSync(path.join(folder, 'a.csv'), 'id,isi\n"LKT-01\nLKT-02",satu\n"LKT-03\t",dua\nLKT-04\u0007,tiga\nLKT-05,lima\n');
+    const { records } = await walk(adapter({ key_column: 'id' }));
+    expect(records.map((r) => [r.externalId, r.problem])).toEqual([
+      [expect.stringMatching(/^row:/), 'a.csv row 1: the key contains control characters ("LKT-01\\nLKT-02" in column "id"; a line break or tab inside the id?): type it on one line'],
+      ['LKT-03', undefined], // a tab at the end is trimmed like a space
+      [expect.stringMatching(/^row:/), expect.stringContaining('the key contains control characters ("LKT-04\\u0007"')],
+      ['LKT-05', undefined],
+    ]);
+  });
+});
+
+describe('file-drop: size_stable and the clock', () => {
+  it('a wait that ends a millisecond short by the adapter clock (a timer firing early) still counts as the wait', async () => {
+    fs.writeFileSync(path.join(folder, 'a.csv'), 'id,isi\n1,satu\n');
+    const a = adapter({ stable_for: '1s', key_column: 'id' }, { sleep: async (ms) => void (clock += ms - 1) });
+    expect((await walk(a)).records.map((r) => r.externalId)).toEqual(['1']);
   });
 });
 

@@ -57,6 +57,27 @@ describe('rest pagination styles', () => {
     expect(await ids(adapter({ pagination: { type: 'link', page_size: 2 } }))).toEqual(['1', '2', '3']);
   });
 
+  it('cursor: the saved cursor moves only after the last page (the server order is not by time)', async () => {
+    nock(BASE).get('/items').query({ per_page: '2' }).reply(200, { data: [row(9), row(1)], meta: { next: 'A' } });
+    nock(BASE).get('/items').query({ per_page: '2', after: 'A' }).reply(200, { data: [row(2)], meta: { next: null } });
+    const cursors: unknown[] = [];
+    for await (const b of adapter({ pagination: { type: 'cursor', token_param: 'after', token_path: 'meta.next', page_size: 2 } }).read(undefined)) cursors.push(b.cursor);
+    expect(cursors[0]).toEqual({ updated_at: new Date(0).toISOString(), id: '' });
+    expect(cursors[1]).toEqual({ updated_at: new Date('2024-01-01T00:00:09+07:00').toISOString(), id: '9' });
+  });
+
+  it('cursor: a repeated token stops the walk instead of looping', async () => {
+    nock(BASE).get('/items').query({ per_page: '2' }).reply(200, { data: [row(1), row(2)], meta: { next: 'A' } });
+    nock(BASE).get('/items').query({ per_page: '2', after: 'A' }).reply(200, { data: [row(3), row(4)], meta: { next: 'A' } });
+    await expect(ids(adapter({ pagination: { type: 'cursor', token_param: 'after', token_path: 'meta.next', page_size: 2 } }))).rejects.toThrow(/repeats an earlier one/);
+  });
+
+  it('link: a relative next link resolves against the request URL', async () => {
+    nock(BASE).get('/items').query({ per_page: '2' }).reply(200, { data: [row(1), row(2)] }, { Link: '<?page=2&per_page=2>; rel="next"' });
+    nock(BASE).get('/items').query({ page: '2', per_page: '2' }).reply(200, { data: [row(3)] });
+    expect(await ids(adapter({ pagination: { type: 'link', page_size: 2 } }))).toEqual(['1', '2', '3']);
+  });
+
   it('link: refuses to follow a next link to another host', async () => {
     nock(BASE).get('/items').query(true).reply(200, { data: [row(1)] }, { Link: '<http://evil.test/items?page=2>; rel="next"' });
     await expect(ids(adapter({ pagination: { type: 'link', page_size: 2 } }))).rejects.toThrow(/another host/);

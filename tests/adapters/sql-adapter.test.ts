@@ -368,6 +368,110 @@ describe('sql adapter', () => {
     expect(capped.cursor).toEqual({ updated_at: t0 + 600, id: null });
   });
 
+  it('epochs the driver gives as digit strings (PostgreSQL bigint, MariaDB BIGINT) are capped and looked back in their own form', async () => {
+    const now = Date.parse(at(60));
+    const epochs = [
+      { name: 'postgres', unit: 1000 },
+      { name: 'mariadb', unit: 1 },
+    ] as const;
+    for (const { name, unit } of epochs) {
+      const table = `dig_${++tableSeq}`;
+      const epoch = (ms: number) => Math.floor(ms / unit);
+      let config: Record<string, unknown>;
+      let insert: (id: number, ms: number) => Promise<void>;
+      if (name === 'postgres') {
+        const { admin, schema } = await postgres.get();
+        await admin.query(`CREATE TABLE "${table}" (id INT PRIMARY KEY, isi TEXT, changed BIGINT NOT NULL)`);
+        insert = async (id, ms) => void (await admin.query(`INSERT INTO "${table}" VALUES ($1, 'x', $2)`, [id, epoch(ms)]));
+        config = { ...(await postgresBackend.config(`${schema}.${table}`)) };
+      } else {
+        const { admin } = await mariadb.get();
+        await admin.query(`CREATE TABLE \`${table}\` (id INT PRIMARY KEY, isi TEXT, changed BIGINT NOT NULL)`);
+        insert = async (id, ms) => void (await admin.query(`INSERT INTO \`${table}\` VALUES (?, 'x', ?)`, [id, epoch(ms)]));
+        config = await mariadbBackend.config(table);
+      }
+      config = { ...config, columns: { id: 'id', updated_at: 'changed' }, batch_size: 10 };
+      await insert(1, Date.parse(at(0)));
+      await insert(2, now - 5_000); // 5 s before the run: inside the clock skew
+      const first = await walk(sqlAdapter(config, () => new Date(now)));
+      expect(ids(first.records)).toEqual(['1', '2']);
+      // capped at the run start minus the clock skew (2m), written as the driver gave it: digits
+      expect(first.cursor).toEqual({ updated_at: String(epoch(now - 120_000)), id: null });
+      // a row committed late, with an earlier time than the last one read: the lookback finds it
+      await insert(3, now - 180_000);
+      const second = await walk(sqlAdapter(config, () => new Date(now + 60_000)), first.cursor);
+      expect(ids(second.records).sort()).toEqual(['2', '3']);
+    }
+  });
+
+  it('a watermark the adapter cannot read as a time stops the run, naming the column and the shape; the cursor does not move', async () => {
+    const table = `odd_${++tableSeq}`;
+    sqliteDb().exec(`CREATE TABLE "${table}" (id INTEGER PRIMARY KEY, isi TEXT, diubah TEXT NOT NULL)`);
+    sqliteDb().prepare(`INSERT INTO "${table}" VALUES (1, 'x', '01/03/2024 08:00')`).run();
+    const a = sqlAdapter({ ...(await sqliteBackend.config(table)), columns: { id: 'id', updated_at: 'diubah' } });
+    const cursors: unknown[] = [];
+    const failure = await (async () => {
+      for await (const b of a.read(undefined)) cursors.push(b.cursor);
+    })().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(AdapterError);
+    expect((failure as AdapterError).code).toBe('SOURCE_CONFIG');
+    expect((failure as Error).message).toMatch(/"diubah" \(columns\.updated_at\) has a value shaped like "99\/99\/9999 99:99", which the adapter cannot read as a time/);
+    expect((failure as Error).message).not.toContain('01/03/2024');
+    expect(cursors).toEqual([]);
+    expect(await a.check()).toEqual({ ok: false, message: expect.stringMatching(/shaped like "99\/99\/9999 99:99"/) });
+  });
+
+  it('a user query gets NULL for :since_updated_at on a first run, so numeric watermarks work (SQLite INTEGER, PostgreSQL bigint)', async () => {
+    const t0 = Date.parse(T0) / 1000;
+    const keyset = (table: string) => `SELECT id, isi, changed FROM ${table}
+      WHERE (changed > :since_updated_at OR (changed = :since_updated_at AND id > :since_id) OR :since_updated_at IS NULL)
+      ORDER BY changed, id LIMIT :limit`;
+    // written before the NULL branch was documented: read through a floor that fits the column
+    const older = (table: string) => `SELECT id, isi, changed FROM ${table}
+      WHERE changed > :since_updated_at OR (changed = :since_updated_at AND id > :since_id)
+      ORDER BY changed, id LIMIT :limit`;
+
+    const sqliteTable = `qnum_${++tableSeq}`;
+    sqliteDb().exec(`CREATE TABLE "${sqliteTable}" (id INTEGER PRIMARY KEY, isi TEXT, changed INTEGER NOT NULL)`);
+    const { admin, schema } = await postgres.get();
+    const pgTable = `qnum_${++tableSeq}`;
+    await admin.query(`CREATE TABLE "${pgTable}" (id INT PRIMARY KEY, isi TEXT, changed BIGINT NOT NULL)`);
+    const sqliteConfig = { ...(await sqliteBackend.config(sqliteTable)), table: undefined, columns: { id: 'id', updated_at: 'changed' }, batch_size: 2 };
+    const pgConfig = { ...(await postgresBackend.config(`${schema}.${pgTable}`)), table: undefined, columns: { id: 'id', updated_at: 'changed' }, batch_size: 2 };
+    const cases = [
+      { config: sqliteConfig, table: `"${sqliteTable}"` },
+      { config: pgConfig, table: `${schema}."${pgTable}"` },
+    ];
+
+    // an empty table: no rows yet, and a hint of what to check when the table has some
+    for (const { config, table } of cases) {
+      expect(await sqlAdapter({ ...config, query: keyset(table) }).check()).toEqual({ ok: true, message: expect.stringMatching(/the query answers \(no rows yet; if the table has rows, the query must return them when :since_updated_at is NULL/) });
+    }
+    const insertSqlite = sqliteDb().prepare(`INSERT INTO "${sqliteTable}" VALUES (?, 'x', ?)`);
+    for (const [id, minutes] of [[1, 0], [2, 1], [3, 1]] as const) {
+      insertSqlite.run(id, t0 + minutes * 60);
+      await admin.query(`INSERT INTO "${pgTable}" VALUES ($1, 'x', $2)`, [id, t0 + minutes * 60]);
+    }
+    for (const { config, table } of cases) {
+      const a = sqlAdapter({ ...config, query: keyset(table) });
+      const first = await walk(a);
+      expect(ids(first.records)).toEqual(['1', '2', '3']);
+      expect(String((first.cursor as SqlCursor).updated_at)).toBe(String(t0 + 60));
+      expect(await a.check()).toEqual({ ok: true, message: expect.stringMatching(/the query answers$/) });
+      // sync --full reads everything again
+      const full: string[] = [];
+      for await (const b of a.read(first.cursor as SqlCursor, { full: true })) full.push(...ids(b.records));
+      expect(full).toEqual(['1', '2', '3']);
+
+      const old = sqlAdapter({ ...config, query: older(table) });
+      expect(ids((await walk(old)).records)).toEqual(['1', '2', '3']);
+      expect(await old.check()).toEqual({ ok: true, message: expect.stringMatching(/with warnings: the query returns no rows when :since_updated_at is NULL .* OR :since_updated_at IS NULL\)/) });
+    }
+    // a cursor saved as the old floor (a batch without keys) reads from the start, not from text
+    const tableForm = sqlAdapter({ ...sqliteConfig, query: undefined, table: sqliteTable });
+    expect(ids((await walk(tableForm, { updated_at: '1000-01-01 00:00:00', id: null })).records)).toEqual(['1', '2', '3']);
+  });
+
   it('a query that ignores the watermark parameters is stopped instead of looping', async () => {
     const table = await sqliteBackend.createTable(`loop_${++tableSeq}`);
     await sqliteBackend.insert(table, [row(1, 0), row(2, 1), row(3, 2)]);

@@ -119,6 +119,9 @@ describe('watermark times', () => {
     ['2024-03-01', Date.parse('2024-02-29T17:00:00Z')],
     [1709254800, Date.parse('2024-03-01T01:00:00Z')], // epoch seconds
     [1709254800123, Date.parse('2024-03-01T01:00:00.123Z')], // epoch milliseconds
+    ['1709254800', Date.parse('2024-03-01T01:00:00Z')], // PostgreSQL bigint, MySQL BIGINT (bigNumberStrings)
+    ['1709254800123', Date.parse('2024-03-01T01:00:00.123Z')],
+    ['1709254800.123456', Date.parse('2024-03-01T01:00:00.123Z')], // numeric / DECIMAL epoch seconds
   ])('%s is read as the right instant and written back in the same shape', (value, ms) => {
     const t = parseDbTime(value, tz);
     expect(t?.ms).toBe(ms);
@@ -129,6 +132,20 @@ describe('watermark times', () => {
     const t = parseDbTime('2024-03-01 08:00:00+07', tz)!;
     expect(formatDbTime(t.ms - 600_000 - 1, t.shape, tz)).toBe('2024-03-01 07:49:59+07');
     expect(parseDbTime('not a time', tz)).toBeUndefined();
+    expect(parseDbTime('01/03/2024 08:00', tz)).toBeUndefined();
+  });
+
+  it('an epoch given as digits stays digits (a string), in seconds or milliseconds as it came', () => {
+    const s = parseDbTime('1709254800', tz)!;
+    expect(formatDbTime(s.ms - 600_000 - 1, s.shape, tz)).toBe('1709254199');
+    const ms = parseDbTime(' 1709254800123 ', tz)!;
+    expect(formatDbTime(ms.ms - 600_000, ms.shape, tz)).toBe('1709254200123');
+    const frac = parseDbTime('1709254800.5', tz)!;
+    expect(formatDbTime(frac.ms - 250, frac.shape, tz)).toBe('1709254800.2');
+    expect(compareDbTime(parseDbTime('1709254800.0010001', tz)!, parseDbTime('1709254800.001', tz)!)).toBe(1);
+    expect(parseDbTime('-60', tz)?.ms).toBe(-60_000);
+    // beyond exact integers: not a time the adapter can read
+    expect(parseDbTime('17092548001234567890', tz)).toBeUndefined();
   });
 
   it('orders times below the millisecond', () => {

@@ -4,6 +4,7 @@
  * authentication, validation, limits and the "answered only after the commit" rule.
  */
 import http from 'node:http';
+import type { Logger } from 'winston';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SourceBatch } from '../../src/adapters/adapter.js';
 import { adapterRegistry } from '../../src/adapters/registry.js';
@@ -19,7 +20,7 @@ process.env.TEST_WEBHOOK_SECRET = SECRET;
 process.env.TEST_WEBHOOK_TOKEN = TOKEN;
 const BATCH = 3;
 
-function makeAdapter(over: Record<string, unknown> = {}, sourceId = 'lokal'): WebhookAdapter {
+function makeAdapter(over: Record<string, unknown> = {}, sourceId = 'lokal', logger: Logger = silentLogger()): WebhookAdapter {
   const config = webhookConfigSchema.parse({
     type: 'webhook',
     port: 0,
@@ -27,7 +28,17 @@ function makeAdapter(over: Record<string, unknown> = {}, sourceId = 'lokal'): We
     max_records_per_request: BATCH,
     ...over,
   });
-  return new WebhookAdapter(config, { sourceId, logger: silentLogger(), now: () => new Date() });
+  return new WebhookAdapter(config, { sourceId, logger, now: () => new Date() });
+}
+
+/** A logger that keeps every entry, to see what would be written. */
+function recordingLogger(): { logger: Logger; entries: string[] } {
+  const entries: string[] = [];
+  const keep = (level: string) => (message: string, meta?: unknown) => {
+    entries.push(`${level} ${message} ${JSON.stringify(meta ?? {})}`);
+  };
+  const logger = { error: keep('error'), warn: keep('warn'), info: keep('info'), debug: keep('debug'), isDebugEnabled: () => true } as unknown as Logger;
+  return { logger, entries };
 }
 
 interface PostOptions {
@@ -112,8 +123,8 @@ adapterContractSuite('webhook', makeFixture, { incremental: false });
 describe('webhook adapter', () => {
   const open: WebhookAdapter[] = [];
   const inflight: Promise<unknown>[] = [];
-  async function started(over: Record<string, unknown> = {}): Promise<WebhookAdapter> {
-    const a = makeAdapter(over);
+  async function started(over: Record<string, unknown> = {}, logger?: Logger): Promise<WebhookAdapter> {
+    const a = makeAdapter(over, 'lokal', logger);
     open.push(a);
     await a.open();
     return a;
@@ -139,7 +150,7 @@ describe('webhook adapter', () => {
   it('is registered, and its config has the documented defaults', () => {
     expect(adapterRegistry.webhook).toBe(webhookAdapterFactory);
     const c = webhookConfigSchema.parse({ type: 'webhook', port: 8080, auth: { type: 'hmac', secret: '${TEST_WEBHOOK_SECRET}' } });
-    expect(c).toMatchObject({ host: '127.0.0.1', body_limit: 1024 * 1024, max_records_per_request: 500, id_field: 'id', auth: { header: 'X-Signature', timestamp_header: 'X-Timestamp', tolerance: 300_000 } });
+    expect(c).toMatchObject({ host: '127.0.0.1', body_limit: 1024 * 1024, max_records_per_request: 500, max_wait: 30_000, id_field: 'id', auth: { header: 'X-Signature', timestamp_header: 'X-Timestamp', tolerance: 300_000 } });
     expect(String(c.auth.type === 'hmac' && c.auth.secret)).toBe('[secret]');
     const a = webhookAdapterFactory.create(c, { sourceId: 'kota-x', logger: silentLogger(), now: () => new Date() });
     expect(a.capabilities).toEqual({ incremental: false, writeBack: false, push: true });
@@ -182,6 +193,62 @@ describe('webhook adapter', () => {
     const again = await walk(a);
     expect(again.records).toHaveLength(1);
     expect((await res.done).status).toBe(202);
+  });
+
+  it('hands each request out at most once per walk: a walk that settles nothing (a dry run) ends, and intake is asked again later', async () => {
+    const a = await started();
+    const watch = queueWatch(a);
+    const big = held(post(a.url, suiteRows(3)));
+    await watch.until(1);
+    const small = held(post(a.url, suiteRows(1)));
+    await watch.until(2);
+    const seen: number[] = [];
+    for await (const b of a.read(undefined)) {
+      seen.push(b.records.length); // a dry run: previewed, never settled
+      if (seen.length > 5) break;
+    }
+    expect(seen).toEqual([3, 1]);
+    expect(big.settled || small.settled).toBe(false);
+    expect(a.waiting).toBe(2);
+    // the listener is called again (about a second later), and the next walk has both, in order
+    await watch.until(3);
+    const again: number[] = [];
+    await walk(a, undefined, async (b) => void again.push(b.records.length));
+    expect(again).toEqual([3, 1]);
+    expect([(await big.done).status, (await small.done).status]).toEqual([202, 202]);
+  });
+
+  it('answers 503 with Retry-After to a request not committed within max_wait (a paused source is not read at all)', async () => {
+    const { logger, entries } = recordingLogger();
+    const a = await started({ max_wait: '300ms' }, logger);
+    const watch = queueWatch(a);
+    const waiting = held(post(a.url, suiteRows(1)));
+    await watch.until(1);
+    expect(await waiting.done).toMatchObject({ status: 503, retryAfter: '5', body: { error: 'unavailable', message: expect.stringMatching(/waited 300ms \(adapter\.max_wait\) without being committed.*send the request again/) } });
+    expect(a.waiting).toBe(0);
+    expect(entries.some((e) => /^warn webhook request waited too long/.test(e))).toBe(true);
+    expect((await walk(a)).records).toEqual([]);
+
+    // being committed when max_wait is over: its batch decides, 202 when settled, 503 when not
+    const committed = held(post(a.url, suiteRows(1)));
+    await watch.until(2);
+    const it = a.read(undefined)[Symbol.asyncIterator]();
+    const batch = (await it.next()).value as SourceBatch<undefined>;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(committed.settled).toBe(false);
+    await batch.settle?.();
+    expect((await it.next()).done).toBe(true);
+    expect((await committed.done).status).toBe(202);
+
+    const failed = held(post(a.url, suiteRows(1)));
+    await watch.until(3);
+    for await (const b of a.read(undefined)) {
+      expect(b.records).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 500)); // a slow commit that then fails
+    }
+    expect(await failed.done).toMatchObject({ status: 503, retryAfter: '5' });
+    expect(a.waiting).toBe(0);
+    expect(webhookConfigSchema.safeParse({ type: 'webhook', port: 1, max_wait: 0, auth: { type: 'bearer', token: '${TEST_WEBHOOK_TOKEN}' } }).success).toBe(false);
   });
 
   it('takes one object, a list, or { records: [...] }; several requests may share one batch up to the limit', async () => {
@@ -308,6 +375,38 @@ describe('webhook adapter', () => {
     expect((await post(a.url, 42)).status).toBe(422);
     const text = await fetch(a.url, { method: 'POST', body: 'id=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     expect(text.status).toBe(415);
+  });
+
+  it('refuses an id with control characters or line breaks with 422 (field id); spaces at its ends are trimmed as before', async () => {
+    const a = await started({ max_records_per_request: 10 });
+    const watch = queueWatch(a);
+    const res = await post(a.url, [{ id: 'A-1\nB-2' }, { id: 'C\u0000' }, { id: 'D\u2028E' }, { id: 'F\u0085' }, { id: 'G\u001b[31m' }, { id: 'ok' }]);
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { errors: unknown[] };
+    expect(body.errors).toEqual([0, 1, 2, 3, 4].map((index) => ({ index, field: 'id', message: 'must not contain control characters' })));
+    expect(a.waiting).toBe(0);
+    const trimmed = held(post(a.url, [{ id: '\tH-1 \n' }]));
+    await watch.until(1);
+    expect((await walk(a)).records.map((r) => r.externalId)).toEqual(['H-1']);
+    expect((await trimmed.done).status).toBe(202);
+  });
+
+  it('a body that is not JSON is answered and logged with the position only, never a piece of the body', async () => {
+    const { logger, entries } = recordingLogger();
+    const a = await started({}, logger);
+    const cases: [string, string][] = [
+      ['{"pelapor": "Siti Aminah" "isi": "x"}', 'the body is not JSON (at character 26)'],
+      ['Siti Aminah melapor', 'the body is not JSON'],
+      ['{"pelapor": "Siti Aminah', 'the body is not JSON (at character 24)'],
+      ['\uFEFF{"pelapor": "Siti Aminah",}', 'the body is not JSON (at character 27)'],
+    ];
+    for (const [text, message] of cases) {
+      const res = await post(a.url, text);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'invalid_json', message });
+    }
+    expect(entries.filter((e) => e.includes('invalid') || e.includes('not JSON'))).toHaveLength(cases.length);
+    for (const e of entries) expect(e).not.toMatch(/Siti|Amin/);
   });
 
   it('uses id_field for the record id, dotted paths included', async () => {

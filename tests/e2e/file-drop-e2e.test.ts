@@ -3,7 +3,8 @@
  * delivery → LAPOR! simulator): staff at the *loket* drop a 10,000-row XLSX and a Windows-1252
  * `;` CSV with bad rows. Good rows are delivered exactly once over two runs (the second one also
  * sees the XLSX dropped again), bad rows are quarantined with reasons — the ones the adapter
- * found are listed in the CSV's errors report — and both files end up in the archive.
+ * found are listed in the CSV's errors report — and both files end up in the archive. Without
+ * `key_column`, a corrected copy of a file dropped again sends only its new row.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -172,9 +173,9 @@ describe('file-drop end to end', () => {
     expect(String(lapor.complaints().find((c) => String(c.body.content).endsWith('Ref: loket/LKT-B-001'))?.body.content)).toContain('“blanko habis”');
 
     // bad rows: quarantined in the ledger with their reasons (`sp4n-bridge ledger list --state quarantined`)...
-    const reasons = Object.fromEntries(b.ledger.listRecords({ state: 'quarantined', sourceId: 'loket' }).map((r) => [r.external_id.replace(/^[0-9a-f]{16}:/, '<file>:'), r.quarantine_reason]));
+    const reasons = Object.fromEntries(b.ledger.listRecords({ state: 'quarantined', sourceId: 'loket' }).map((r) => [r.external_id.replace(/^row:[0-9a-f]{16}:1$/, '<row content>'), r.quarantine_reason]));
     expect(reasons).toEqual({
-      '<file>:5': expect.stringMatching(/^loket-susulan\.csv row 5: the row has 5 cells, the header has 10 columns/),
+      '<row content>': expect.stringMatching(/^loket-susulan\.csv row 5: the row has 5 cells, the header has 10 columns/),
       'LKT-B-003': expect.stringMatching(/neither title nor content/),
       'LKT-B-007': expect.stringMatching(/is_secret/),
     });
@@ -197,9 +198,32 @@ describe('file-drop end to end', () => {
     const reportName = names.find((n) => n.endsWith('.errors.csv')) as string;
     const report = parse(fs.readFileSync(path.join(archive, reportName)), { bom: true, columns: true, delimiter: ';' }) as Record<string, string>[];
     expect(report).toEqual([
-      expect.objectContaining({ row: '5', key: expect.stringMatching(/:5$/), reason: expect.stringMatching(/the row has 5 cells, the header has 10 columns/), no_register: 'LKT-B-005', nama_pelapor: 'Dedi' }),
+      expect.objectContaining({ row: '5', key: expect.stringMatching(/^row:[0-9a-f]{16}:1$/), reason: expect.stringMatching(/the row has 5 cells, the header has 10 columns/), no_register: 'LKT-B-005', nama_pelapor: 'Dedi' }),
     ]);
     // the archived files are the dropped ones, byte for byte
     expect(fs.readFileSync(path.join(archive, names.find((n) => /\d-loket-maret\.xlsx$/.test(n)) as string)).equals(xlsxCopy)).toBe(true);
   }, 300_000);
+
+  it('without key_column, a corrected copy of a file dropped again (a row added, saved again by Excel) sends only the new row', async () => {
+    write(path.join(dir, 'config', 'sources', 'loket.yaml'), LOKET_YAML.replace(/^ {2}key_column: .*\n/m, ''));
+    const good = [CSV_ROWS[1], CSV_ROWS[2], CSV_ROWS[4]] as string[];
+    fs.writeFileSync(path.join(drop, 'loket-selasa.csv'), `${[HEADER.join(';'), ...good].join('\n')}\n`);
+    const b = await bridge();
+    const first = await runSyncCycle(b);
+    expect(first.sources.find((s) => s.source === 'loket')).toMatchObject({ ok: true, pulled: 3, new: 3 });
+    expect(first.delivery).toMatchObject({ delivered: 3 });
+
+    // the desk adds a complaint it forgot and saves the file again (Excel: CRLF), under a new name
+    const revised = [HEADER.join(';'), good[0], CSV_ROWS[6], good[1], good[2]].join('\r\n');
+    fs.writeFileSync(path.join(drop, 'loket-selasa (revisi).csv'), `${revised}\r\n`);
+    const second = await runSyncCycle(b);
+    expect(second.sources.find((s) => s.source === 'loket')).toMatchObject({ ok: true, pulled: 4, new: 1, unchanged: 3 });
+    expect(second.delivery).toMatchObject({ delivered: 1 });
+
+    const titles = lapor.complaints().map((c) => c.body.title);
+    expect(titles).toHaveLength(4);
+    expect(new Set(titles).size).toBe(4);
+    expect(titles).toContain('Sampah menumpuk');
+    expect(fs.readdirSync(drop)).toEqual(['archive']);
+  }, 60_000);
 });

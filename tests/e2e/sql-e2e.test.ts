@@ -81,7 +81,7 @@ async function postgresApp(): Promise<App> {
   for (const c of COMPLAINTS) {
     await s.admin.query('INSERT INTO aduan VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [c.id, c.nomor_tiket, c.judul, c.isi, c.kategori, c.tanggal, c.anonim === 1, c.rahasia === 1, c.pelapor_nama, `${c.updated_at}+07`]);
   }
-  // the query form, through a url without a password (trust auth on this machine)
+  // the query form as documented (NULL on a first run), through a url without a password (trust auth here)
   return {
     adapterYaml: `
 adapter:
@@ -93,6 +93,7 @@ adapter:
     FROM ${s.schema}.aduan a
     WHERE a.updated_at > :since_updated_at
        OR (a.updated_at = :since_updated_at AND a.id > :since_id)
+       OR :since_updated_at IS NULL
     ORDER BY a.updated_at, a.id
     LIMIT :limit
   batch_size: 2

@@ -26,7 +26,7 @@ const SECRET = 'e2e-webhook-secret-3b9d';
 const FIXTURE = path.join(REPO_ROOT, 'tests', 'e2e', 'fixtures', 'webhook-bridge.ts');
 
 /** A work folder with the shipped config, the Bebeja source replaced by a webhook source. */
-function webhookWorkdir(dir: string, maxRecordsPerRequest: number): string {
+function webhookWorkdir(dir: string, maxRecordsPerRequest: number, maxWait = '30s'): string {
   const file = copyShippedConfig(dir, { immediateReconcile: true });
   fs.rmSync(path.join(dir, 'config', 'sources', 'bebeja.yaml'));
   write(
@@ -42,6 +42,7 @@ adapter:
     type: hmac
     secret: \${LOKAL_WEBHOOK_SECRET}
   max_records_per_request: ${maxRecordsPerRequest}
+  max_wait: ${maxWait}
 mapping:
   timezone: Asia/Jakarta
   fields:
@@ -237,6 +238,57 @@ describe('webhook end to end (in process)', () => {
       { external_id: 'W-200', state: 'quarantined', quarantine_reason: expect.stringMatching(/neither title nor content/) },
       { external_id: 'W-201', state: 'delivered', quarantine_reason: null },
     ]);
+  });
+});
+
+describe('webhook end to end: a dry run and a paused source never hold a sender forever', () => {
+  let dir: string;
+  let lapor: LaporSimulator | undefined;
+  afterAll(async () => {
+    await lapor?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sync --dry-run previews a waiting request once and returns; a paused source answers 503 after max_wait', async () => {
+    dir = tempDir('sp4n-webhook-wait-');
+    const configFile = webhookWorkdir(dir, 10, '1500ms');
+    ({ lapor } = await startLapor());
+    const ledgerPath = loadSettingsOrThrow(configFile).ledgerPath;
+    const bridge = await openBridge(loadSettingsOrThrow(configFile), { logger: silentLogger() });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      const adapter = bridge.sources[0]?.adapter as WebhookAdapter;
+      const [first, second] = requests(2, 2, 300) as [SenderRequest, SenderRequest];
+      const answer = send(adapter.url, first);
+      while (adapter.waiting === 0) await sleep(5);
+      // a dry run reads the request once (it used to take it again and again, forever)
+      const dry = await runSyncCycle(bridge, { dryRun: true });
+      expect(dry.sources[0]).toMatchObject({ ok: true, pulled: 2, batches: 1, new: 2 });
+      expect(adapter.waiting).toBe(1);
+      expect(ledgerIds(ledgerPath).size).toBe(0);
+      const real = await runSyncCycle(bridge);
+      expect(real.sources[0]).toMatchObject({ ok: true, pulled: 2, new: 2 });
+      expect(await answer).toEqual({ status: 202, body: { accepted: 2 } });
+
+      // a paused source is not read at all: the sender is told to come back, not kept hanging
+      bridge.ledger.setSourcePaused('lokal', true, 'maintenance');
+      const sent = Date.now();
+      const waiting = send(adapter.url, second);
+      while (adapter.waiting === 0) await sleep(5);
+      expect((await runSyncCycle(bridge)).sources[0]).toMatchObject({ ok: true, skipped: expect.stringMatching(/paused/) });
+      expect(await waiting).toMatchObject({ status: 503, body: { error: 'unavailable', message: expect.stringMatching(/max_wait/) } });
+      expect(Date.now() - sent).toBeGreaterThanOrEqual(1400);
+      expect(adapter.waiting).toBe(0);
+      expect(ledgerIds(ledgerPath).has('W-302')).toBe(false);
+      // resumed, the sender's retry is taken
+      bridge.ledger.setSourcePaused('lokal', false, 'done');
+      const retry = send(adapter.url, second);
+      while (adapter.waiting === 0) await sleep(5);
+      await runSyncCycle(bridge);
+      expect(await retry).toEqual({ status: 202, body: { accepted: 2 } });
+    } finally {
+      await bridge.close();
+    }
   });
 });
 

@@ -81,6 +81,25 @@ describe('ledger verify', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('finds two swapped events (content exchanged between ids)', () => {
+    const a = ledger.db.prepare('SELECT * FROM events WHERE id = 3').get() as Record<string, unknown>;
+    const b = ledger.db.prepare('SELECT * FROM events WHERE id = 4').get() as Record<string, unknown>;
+    const cols = ['at', 'record_id', 'source_id', 'run_id', 'type', 'from_state', 'to_state', 'actor', 'reason', 'data_json', 'prev_hash', 'hash'];
+    const set = cols.map((c) => `${c} = @${c}`).join(', ');
+    tamper(`UPDATE events SET ${set} WHERE id = 3`, b);
+    ledger.db.prepare(`UPDATE events SET ${set} WHERE id = 4`).run(a);
+    expect(verifyLedger(ledger.db).chain_break).toMatchObject({ event_id: 3 });
+  });
+
+  it('finds a forged row inserted in the middle, even with a correctly computed hash', () => {
+    // make room at id 4 by deleting it, then insert a forged event chained to event 3
+    const prev = ledger.db.prepare('SELECT hash FROM events WHERE id = 3').get() as { hash: string };
+    tamper('DELETE FROM events WHERE id = 4');
+    const forged = { id: 4, at: new Date().toISOString(), record_id: null, source_id: 'bebeja', run_id: null, type: 'operator_retry', from_state: null, to_state: null, actor: 'intruder', reason: 'looks legit', data_json: null, prev_hash: prev.hash };
+    ledger.db.prepare('INSERT INTO events (id, at, record_id, source_id, run_id, type, from_state, to_state, actor, reason, data_json, prev_hash, hash) VALUES (@id, @at, @record_id, @source_id, @run_id, @type, @from_state, @to_state, @actor, @reason, @data_json, @prev_hash, @hash)').run({ ...forged, hash: eventHash(forged) });
+    expect(verifyLedger(ledger.db).chain_break).toMatchObject({ kind: 'inserted_or_reordered', event_id: 5 });
+  });
+
   it('finds a record whose state was changed without an event', () => {
     ledger.db.prepare("UPDATE records SET state = 'delivered' WHERE external_id = '2'").run();
     const r = verifyLedger(ledger.db);

@@ -127,13 +127,13 @@ describe('compileMapping: first_of', () => {
   it('an unparseable first candidate falls back, with a warning that says so', () => {
     const r = delivered(mapWith({ 'source.received_at': rule }, { tanggal: 'kemarin sore', updated_at: '2024-03-05T10:00:00+07:00' }));
     expect(r.complaint.source.received_at).toBe('2024-03-05T10:00:00+07:00');
-    expect(r.warnings).toEqual([{ field: 'source.received_at', message: expect.stringMatching(/cannot read "kemarin sore" as a date; fell back to candidate 2$/) }]);
+    expect(r.warnings).toEqual([{ field: 'source.received_at', message: expect.stringMatching(/cannot read "kemarin sore" as a date; fell back to candidate 2$/), code: 'transform_failed', value: 'kemarin sore' }]);
   });
 
   it('a missing first candidate falls back with a warning naming where the value was missing', () => {
     const r = delivered(mapWith({ 'source.received_at': rule }, { tanggal: null, updated_at: '2024-03-05T10:00:00+07:00' }));
     expect(r.complaint.source.received_at).toBe('2024-03-05T10:00:00+07:00');
-    expect(r.warnings).toEqual([{ field: 'source.received_at', message: 'no value at "tanggal"; fell back to candidate 2' }]);
+    expect(r.warnings).toEqual([{ field: 'source.received_at', message: 'no value at "tanggal"; fell back to candidate 2', code: 'fallback' }]);
   });
 
   it('no usable candidate for a required field quarantines, keeping the warnings', () => {
@@ -192,7 +192,7 @@ describe('compileMapping: default, required, on_error', () => {
   it('default on_error drops the value with a warning; the complaint is delivered', () => {
     const r = delivered(mapWith({ 'location.lat': { path: 'lat', transforms: ['to_number'] }, 'location.lon': { path: 'lon', transforms: ['to_number'] } }, { lat: 'utara', lon: '105,83' }));
     expect(r.complaint.location).toEqual({ lon: 105.83 });
-    expect(r.warnings).toEqual([{ field: 'location.lat', message: 'to_number: "utara" is not a number; value dropped' }]);
+    expect(r.warnings).toEqual([{ field: 'location.lat', message: 'to_number: "utara" is not a number; value dropped', code: 'transform_failed', value: 'utara' }]);
   });
 
   it('on_error: quarantine quarantines the record, naming field and cause', () => {
@@ -203,7 +203,7 @@ describe('compileMapping: default, required, on_error', () => {
   it('on_error: default uses the default, with a warning', () => {
     const r = delivered(mapWith({ 'location.lat': { path: 'lat', transforms: ['to_number'], on_error: 'default', default: -6.3 } }, { lat: 'utara' }));
     expect(r.complaint.location?.lat).toBe(-6.3);
-    expect(r.warnings).toEqual([{ field: 'location.lat', message: 'to_number: "utara" is not a number; used the default' }]);
+    expect(r.warnings).toEqual([{ field: 'location.lat', message: 'to_number: "utara" is not a number; used the default', code: 'defaulted', value: 'utara' }]);
   });
 
   it('on_error: default without a default drops the value', () => {
@@ -220,7 +220,7 @@ describe('compileMapping: default, required, on_error', () => {
   it('without on_error an invalid optional value is dropped at validation, with a warning', () => {
     const r = delivered(mapWith({ 'reporter.email': { path: 'surel' }, 'reporter.name': { path: 'nama' } }, { surel: 'bukan-email', nama: 'Siti' }));
     expect(r.complaint.reporter).toEqual({ name: 'Siti' });
-    expect(r.warnings).toEqual([{ field: 'reporter.email', message: expect.stringMatching(/; value dropped$/) }]);
+    expect(r.warnings).toEqual([{ field: 'reporter.email', message: expect.stringMatching(/; value dropped$/), code: 'dropped' }]);
   });
 
   it('the adapter external id wins over a mapped one', () => {
@@ -251,8 +251,8 @@ describe('compileMapping: default, required, on_error', () => {
 
 describe('compileMapping: a bad spec fails at compile time, naming the source', () => {
   it.each<[string, unknown, RegExp]>([
-    ['path and value', { fields: { ...BASE_FIELDS, title: { path: 'judul', value: 'x' } } }, /exactly one of path, value, template or first_of/],
-    ['none of path/value/template/first_of', { fields: { ...BASE_FIELDS, title: { transforms: ['trim'] } } }, /exactly one of path, value, template or first_of/],
+    ['path and value', { fields: { ...BASE_FIELDS, title: { path: 'judul', value: 'x' } } }, /exactly one of path, value, template, first_of or when/],
+    ['none of path/value/template/first_of/when', { fields: { ...BASE_FIELDS, title: { transforms: ['trim'] } } }, /exactly one of path, value, template, first_of or when/],
     ['unknown transform', { fields: { ...BASE_FIELDS, title: { path: 'judul', transforms: ['reverse'] } } }, /fields\.title\.transforms\[0\]/],
     ['unknown key in a rule', { fields: { ...BASE_FIELDS, title: { path: 'judul', colour: 'red' } } }, /Unrecognized key: "colour"/],
     ['unknown top-level key', { fields: BASE_FIELDS, extra: 1 }, /Unrecognized key: "extra"/],
@@ -380,7 +380,7 @@ describe('Bebeja preset: deliver or quarantine (DESIGN §3)', () => {
   it('only judul: delivered, the title becomes the content, with a warning', () => {
     const r = delivered(mapBebeja({ isi: null }));
     expect(r.complaint.content).toBe('Jalan rusak di Labuan');
-    expect(r.warnings).toEqual([{ field: 'content', message: 'no content; used the title as content' }]);
+    expect(r.warnings).toEqual([{ field: 'content', message: 'no content; used the title as content', code: 'generated' }]);
   });
 
   it.each<[string]>([['0000-00-00 00:00:00'], ['kemarin sore'], ['31/02/2024 10:00']])(
@@ -389,8 +389,8 @@ describe('Bebeja preset: deliver or quarantine (DESIGN §3)', () => {
       const r = delivered(mapBebeja({ tanggal }));
       expect(r.complaint.source.received_at).toBe('2024-03-02T10:00:00+07:00');
       expect(r.complaint.incident_date).toBeUndefined();
-      expect(r.warnings).toContainEqual({ field: 'source.received_at', message: expect.stringMatching(/fell back to candidate 2$/) });
-      expect(r.warnings).toContainEqual({ field: 'incident_date', message: expect.stringMatching(/value dropped$/) });
+      expect(r.warnings).toContainEqual({ field: 'source.received_at', message: expect.stringMatching(/fell back to candidate 2$/), code: 'transform_failed', value: tanggal });
+      expect(r.warnings).toContainEqual({ field: 'incident_date', message: expect.stringMatching(/value dropped$/), code: 'transform_failed', value: tanggal });
     },
   );
 
@@ -413,7 +413,7 @@ describe('Bebeja preset: deliver or quarantine (DESIGN §3)', () => {
     const r = delivered(mapBebeja({ pelapor: { ...PELAPOR, no_hp: '0812-99' } }));
     expect(r.complaint.reporter?.phone).toBeUndefined();
     expect(r.complaint.reporter?.name).toBe('Siti Aminah');
-    expect(r.warnings).toEqual([{ field: 'reporter.phone', message: expect.stringMatching(/value dropped$/) }]);
+    expect(r.warnings).toEqual([{ field: 'reporter.phone', message: expect.stringMatching(/value dropped$/), code: 'transform_failed' }]);
     expect(r.warnings[0]?.message).not.toContain('081299');
   });
 
@@ -456,7 +456,7 @@ describe('Bebeja preset: deliver or quarantine (DESIGN §3)', () => {
     // every grapheme before the marker is a whole family: none was split
     expect(graphemes(body).slice(2).every((g) => g === family)).toBe(true);
     expect(body).toBe(`ab${family.repeat(3998)}`);
-    expect(r.warnings).toEqual([{ field: 'content', message: `longer than ${CONTENT_MAX} characters; truncated` }]);
+    expect(r.warnings).toEqual([{ field: 'content', message: `longer than ${CONTENT_MAX} characters; truncated`, code: 'truncated' }]);
   });
 
   it('length is counted in code points: 20,000 astral characters fit', () => {
@@ -471,14 +471,14 @@ describe('Bebeja preset: deliver or quarantine (DESIGN §3)', () => {
     expect(codePointLength(r.complaint.title)).toBeLessThanOrEqual(TITLE_MAX);
     expect(r.complaint.title.endsWith(TRUNCATION_MARKER)).toBe(true);
     expect(r.complaint.title.startsWith('Jalan rusak rusak')).toBe(true);
-    expect(r.warnings).toEqual([{ field: 'title', message: `longer than ${TITLE_MAX} characters; truncated` }]);
+    expect(r.warnings).toEqual([{ field: 'title', message: `longer than ${TITLE_MAX} characters; truncated`, code: 'truncated' }]);
   });
 
   it('missing judul → title generated from the content, with a warning', () => {
     const r = delivered(mapBebeja({ judul: '', isi: '<p>Lampu jalan mati sejak seminggu. Mohon diperbaiki.</p>' }));
     expect(r.complaint.title).toBe('Lampu jalan mati sejak seminggu.');
     expect(r.complaint.content).toBe('Lampu jalan mati sejak seminggu. Mohon diperbaiki.');
-    expect(r.warnings).toEqual([{ field: 'title', message: 'no title; generated from the content' }]);
+    expect(r.warnings).toEqual([{ field: 'title', message: 'no title; generated from the content', code: 'generated' }]);
   });
 
   it('HTML in isi and judul is stripped and whitespace normalised', () => {
@@ -496,7 +496,9 @@ describe('Bebeja preset: deliver or quarantine (DESIGN §3)', () => {
   it('unknown kategori: lapor_category_id dropped with a warning, source_code kept', () => {
     const r = delivered(mapBebeja({ kategori: 'Kuliner' }));
     expect(r.complaint.category).toEqual({ source_code: 'Kuliner' });
-    expect(r.warnings).toEqual([{ field: 'category.lapor_category_id', message: expect.stringMatching(/"Kuliner" is not in bebeja-kategori\.csv; value dropped$/) }]);
+    expect(r.warnings).toEqual([
+      { field: 'category.lapor_category_id', message: expect.stringMatching(/"Kuliner" is not in bebeja-kategori\.csv; value dropped$/), code: 'lookup_miss', value: 'Kuliner', lookup: 'bebeja-kategori.csv' },
+    ]);
   });
 
   it('unknown kecamatan: region_code dropped with a warning, the address stays', () => {
@@ -506,15 +508,15 @@ describe('Bebeja preset: deliver or quarantine (DESIGN §3)', () => {
     expect(r.warnings.map((w) => w.field)).toEqual(['location.region_code']);
   });
 
-  it.each<[string, unknown, RegExp]>([
-    ['not a number', 'utara', /to_number/],
-    ['out of range', '95', /90/],
-    ['out of range, decimal comma', '-91,5', /90/],
-  ])('invalid latitude (%s) is dropped with a warning; longitude stays', (_label, latitude, pattern) => {
+  it.each<[string, unknown, RegExp, string, string]>([
+    ['not a number', 'utara', /to_number/, 'transform_failed', 'utara'],
+    ['out of range', '95', /90/, 'dropped', '95'],
+    ['out of range, decimal comma', '-91,5', /90/, 'dropped', '-91.5'],
+  ])('invalid latitude (%s) is dropped with a warning; longitude stays', (_label, latitude, pattern, code, value) => {
     const r = delivered(mapBebeja({ latitude }));
     expect(r.complaint.location?.lat).toBeUndefined();
     expect(r.complaint.location?.lon).toBe(105.8296);
-    expect(r.warnings).toEqual([{ field: 'location.lat', message: expect.stringMatching(pattern) }]);
+    expect(r.warnings).toEqual([{ field: 'location.lat', message: expect.stringMatching(pattern), code, value }]);
   });
 
   it('attachments: none is an empty list; a non-http URL is dropped alone, with a warning', () => {
@@ -574,6 +576,11 @@ describe('titleFromContent', () => {
     ['Tolong!  Banjir lagi', 'Tolong!'],
     ['\n\nBaris pertama tanpa titik\nbaris dua', 'Baris pertama tanpa titik'],
     ['Versi 2.0 aplikasi error', 'Versi 2.0 aplikasi error'],
+    // abbreviations and initials do not end the sentence
+    ['Lampu di Jl. Raya Carita mati total! Dua motor jatuh.', 'Lampu di Jl. Raya Carita mati total!'],
+    ['Rumah No. 5 RT. 02 kebanjiran. Mohon bantuan.', 'Rumah No. 5 RT. 02 kebanjiran.'],
+    ['Bpk. H. Ahmad belum menerima BLT. Mohon dicek.', 'Bpk. H. Ahmad belum menerima BLT.'],
+    ['Puskesmas tutup pukul 14. Warga kecewa.', 'Puskesmas tutup pukul 14.'],
   ])('%j → %j', (content, expected) => {
     expect(titleFromContent(content)).toBe(expected);
   });

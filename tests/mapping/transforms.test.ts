@@ -48,6 +48,8 @@ describe('simpleTransforms registry', () => {
     to_string: [42, '42'],
     lower: ['LABUAN', 'labuan'],
     upper: ['labuan', 'LABUAN'],
+    title_case: ['JALAN rusak di kec. labuan', 'Jalan Rusak Di Kec. Labuan'],
+    normalize_text: ['Jalan\u200B rusak\r\n\u0007lagi', 'Jalan rusak\nlagi'],
     nik: ['3601 2345 6789 0001', '3601234567890001'],
     email: [' Siti@Example.COM ', 'siti@example.com'],
     attachment_urls: ['https://bebeja.example/a.jpg', [{ url: 'https://bebeja.example/a.jpg', filename: 'a.jpg' }]],
@@ -450,18 +452,25 @@ describe('lookup', () => {
   it('a miss is an error: the value is dropped with a warning naming the table', () => {
     const r = delivered(compileLookup(inline).map({ id: 1, k: 'Atlantis' }));
     expect(r.complaint.target_agency).toBeUndefined();
-    expect(r.warnings).toEqual([{ field: 'target_agency.source_code', message: expect.stringMatching(/"Atlantis" is not in inline table; value dropped/) }]);
+    expect(r.warnings).toEqual([
+      { field: 'target_agency.source_code', message: expect.stringMatching(/"Atlantis" is not in inline table; value dropped/), code: 'lookup_miss', value: 'Atlantis', lookup: 'inline' },
+    ]);
   });
 
-  it('a miss with `default` takes the default', () => {
+  it('a miss with `default` takes the default, and the miss is still reported', () => {
     const r = delivered(compileLookup({ ...inline, default: 'lainnya' }).map({ id: 1, k: 'Atlantis' }));
     expect(r.complaint.target_agency?.source_code).toBe('lainnya');
+    expect(r.warnings).toEqual([
+      { field: 'target_agency.source_code', message: 'lookup: "Atlantis" is not in inline table; used the lookup default "lainnya"', code: 'lookup_miss', value: 'Atlantis', lookup: 'inline' },
+    ]);
   });
 
-  it('a miss with `on_miss: keep` passes the value through', () => {
+  it('a miss with `on_miss: keep` passes the value through, and the miss is still reported', () => {
     const r = delivered(compileLookup({ ...inline, on_miss: 'keep' }).map({ id: 1, k: 'Atlantis' }));
     expect(r.complaint.target_agency?.source_code).toBe('Atlantis');
-    expect(r.warnings).toEqual([]);
+    expect(r.warnings).toEqual([
+      { field: 'target_agency.source_code', message: 'lookup: "Atlantis" is not in inline table; kept the value as it is', code: 'lookup_miss', value: 'Atlantis', lookup: 'inline' },
+    ]);
   });
 
   it('a miss on a strict field quarantines the record', () => {
@@ -476,7 +485,7 @@ describe('lookup', () => {
     expect(delivered(m.map({ id: 1, k: 'labuan' })).complaint.target_agency?.source_code).toBe('36.01.12');
     expect(delivered(m.map({ id: 2, k: ' MENES' })).complaint.target_agency?.source_code).toBe('36.01.13');
     const miss = delivered(m.map({ id: 3, k: 'Sumur' }));
-    expect(miss.warnings).toEqual([{ field: 'target_agency.source_code', message: expect.stringMatching(/"Sumur" is not in kec\.csv/) }]);
+    expect(miss.warnings).toEqual([{ field: 'target_agency.source_code', message: expect.stringMatching(/"Sumur" is not in kec\.csv/), code: 'lookup_miss', value: 'Sumur', lookup: 'kec.csv' }]);
   });
 
   it('CSV file with named key and value columns', () => {

@@ -5,10 +5,13 @@
  * rows were bad. Not incremental: a read consumes what is waiting, and an archived file is never
  * read again.
  *
- * Exactly once, file by file: keys come from a configured column or from the file's content hash
- * and row number, so re-reading a file (a crash after the commit, before the move) yields the same
- * keys and the ledger finds them unchanged; only then is the file moved. The archive's
- * `.processed.json` recognises the same content dropped again under any name.
+ * Exactly once, file by file: keys come from a configured column or from each row's own content
+ * (never from the file), so re-reading a file — a crash after the commit, before the move; the
+ * file saved again with rows added while it was read; a corrected copy dropped later — yields the
+ * same keys for the same rows and the ledger finds them unchanged; only then is the file moved.
+ * The archive's `.processed.json` recognises the same content dropped again under any name (a
+ * file refused as a whole is not in it: fixed config, same file, read again), and marks the file
+ * being parsed, so one that brings the process down is quarantined on restart, not read forever.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -18,14 +21,15 @@ import type { AdapterContext, AdapterFactory, CheckResult, ReadOptions, SourceAd
 import { AdapterError } from '../errors.js';
 import { DropArchive, errorsReportName, type ProcessedEntry, type ReportRow } from './file-drop-archive.js';
 import { fileDropConfigSchema, type FileDropConfig } from './file-drop-config.js';
-import { FileProblem, readSheet, type Sheet, type SheetRow } from './file-drop-reader.js';
+import { columnLetters, FileProblem, readSheet, type CellValue, type Sheet, type SheetRow } from './file-drop-reader.js';
 
 /** Nothing to resume from: what is in the folder is what is waiting. */
 export type FileDropCursor = undefined;
 
-/** Injected for tests; the defaults wait for real. */
+/** Injected for tests; the defaults wait and parse for real. */
 export interface FileDropDeps {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly readSheet?: typeof readSheet;
 }
 
 /** A file that is complete and will be read. */
@@ -47,6 +51,42 @@ interface Observation {
 
 const DONE_SUFFIX = '.done';
 
+/**
+ * Timers and the adapter clock may disagree by a millisecond or two (a `setTimeout` of
+ * `stable_for` can end, by `Date.now()`, just short of it): after the wait inside a read, a file
+ * is complete when it has been unchanged for `stable_for` less this (at most half of it).
+ */
+const CLOCK_SLACK_MS = 50;
+
+/** Why a file found marked as being read is quarantined (the bridge died while parsing it). */
+export const READING_CRASH_REASON = 'the bridge stopped while reading this file; it may be too large or malformed';
+
+/** C0 and C1 controls (line breaks, tabs, ...) and the Unicode line and paragraph separators. */
+const CONTROL_CHARS = /[\p{Cc}\u2028\u2029]/u;
+
+/** What archiving a file needs to know. */
+interface FileSummary {
+  /** The archive name recorded in the index by an interrupted archive. */
+  readonly archivedAs?: string;
+  readonly duplicate?: boolean;
+  /** Refused as a whole (one `<hash>:file` record): archived, but not indexed as processed. */
+  readonly refused?: boolean;
+  /** Quarantined because the bridge stopped while reading it: the reading mark goes once archived. */
+  readonly clearReading?: boolean;
+  readonly columns: readonly string[];
+  readonly delimiter: string;
+  readonly rows: number;
+  readonly bad: readonly ReportRow[];
+}
+
+/** Keys given so far in one file. */
+interface KeyState {
+  /** key_column value → the row that has it. */
+  readonly keyRows: Map<string, number>;
+  /** content hash → rows with that content so far. */
+  readonly occurrences: Map<string, number>;
+}
+
 export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
   readonly kind = 'file-drop';
   readonly capabilities = { incremental: false, writeBack: false } as const;
@@ -54,7 +94,10 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
   readonly archive: DropArchive;
   private readonly patterns: RegExp[];
   private readonly observed = new Map<string, Observation>();
+  /** Files this process marked as being read and could not unmark (the index not writable): no crash of theirs. */
+  private readonly staleMarks = new Set<string>();
   private readonly sleep: NonNullable<FileDropDeps['sleep']>;
+  private readonly readSheet: NonNullable<FileDropDeps['readSheet']>;
 
   constructor(
     private readonly config: FileDropConfig,
@@ -66,6 +109,7 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
     this.archive = new DropArchive(archiveDir, { timezone: config.timezone, now: ctx.now, warn: (message, meta) => ctx.logger.warn(message, { source: ctx.sourceId, ...meta }) });
     this.patterns = config.patterns.map(globToRegExp);
     this.sleep = deps.sleep ?? sleep;
+    this.readSheet = deps.readSheet ?? readSheet;
   }
 
   async open(): Promise<void> {}
@@ -171,7 +215,7 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
 
     const stableFor = this.config.stable_for;
     for (const key of [...this.observed.keys()]) if (!names.includes(key)) this.observed.delete(key);
-    const look = async (list: readonly string[]) => {
+    const look = async (list: readonly string[], slack = 0) => {
       const now = this.ctx.now().getTime();
       const notYet: string[] = [];
       for (const name of list) {
@@ -184,7 +228,7 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
         const since = prev && prev.size === st.size && prev.mtimeMs === st.mtimeMs ? prev.since : now;
         this.observed.set(name, { size: st.size, mtimeMs: st.mtimeMs, since });
         // an empty file is a copy that has not started writing yet
-        if (st.size > 0 && now - since >= stableFor) files.push({ name, path: path.join(this.folder, name), size: st.size, mtimeMs: st.mtimeMs });
+        if (st.size > 0 && now - since >= stableFor - slack) files.push({ name, path: path.join(this.folder, name), size: st.size, mtimeMs: st.mtimeMs });
         else notYet.push(name);
       }
       return notYet;
@@ -194,7 +238,7 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
     pending = pending.filter((name) => (this.observed.get(name)?.size ?? 0) > 0);
     if (pending.length > 0 && stableFor > 0) {
       await this.sleep(stableFor, signal);
-      pending = await look(pending);
+      pending = await look(pending, Math.min(CLOCK_SLACK_MS, stableFor / 2));
       if (pending.length) this.ctx.logger.debug('files still being written; read later', { source: this.ctx.sourceId, files: pending });
     }
     return sortOldestFirst(files);
@@ -206,7 +250,7 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
       // not even read into memory: named by its size and time, not its hash
       const reason = `the file is ${formatBytes(file.size)}, more than max_file_bytes ${formatBytes(this.config.max_file_bytes)}: split it into smaller files`;
       const id = `big:${createHash('sha256').update(`${file.name}\n${file.size}\n${file.mtimeMs}`).digest('hex').slice(0, 16)}:file`;
-      yield this.fileBatch(file, undefined, [{ externalId: id, raw: { _file: file.name }, problem: `${file.name}: ${reason}` }], { columns: [], delimiter: ',', rows: 0, bad: [{ row: '', key: id, reason, cells: [] }] });
+      yield this.fileProblemBatch(file, undefined, id, reason);
       return;
     }
 
@@ -223,27 +267,55 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
     }
     const hash = sha256(bytes);
     const prefix = hash.slice(0, 16);
+    const fileId = `${prefix}:file`;
 
     const earlier = readThisWalk.get(hash);
-    const entry = await this.archive.lookup(hash);
+    let entry = await this.archive.lookup(hash);
+    // written by an older version, which also indexed files refused as a whole (no rows read, one
+    // bad): such a file may be dropped again after a config fix, and must then be read
+    if (entry && entry.rows === 0 && entry.bad_rows > 0) entry = undefined;
     if (earlier !== undefined || (entry && (await this.archive.has(entry.archived_as)))) {
       const first = earlier ?? `${entry?.name} (archived as ${entry?.archived_as} on ${entry?.processed_at})`;
       this.ctx.logger.warn('file already processed (same content); archived as a duplicate, its rows are not read again', { source: src, file: file.name, first });
       yield this.fileBatch(file, hash, [], { duplicate: true, columns: [], delimiter: ',', rows: 0, bad: [] });
       return;
     }
+    readThisWalk.set(hash, file.name);
+
+    // marked before parsing: if this file brought the bridge down last time, it is not parsed again
+    const crashed = this.staleMarks.has(hash) ? undefined : await this.archive.readingOf(hash);
+    if (crashed) {
+      const reason = `${READING_CRASH_REASON} (it was being read since ${crashed.started_at}): split it into smaller files, or save it again from Excel, and drop it again`;
+      this.ctx.logger.error('the bridge stopped while reading this file last time; it is quarantined instead of being read again', { source: src, file: file.name, since: crashed.started_at });
+      yield this.fileProblemBatch(file, hash, fileId, reason, { clearReading: true });
+      return;
+    }
     // in the index but not in the archive: a crash between the index and the move; finish under the same name
     const archivedAs = entry?.archived_as;
     if (archivedAs) this.ctx.logger.info('finishing an interrupted archive: the file is read again (the ledger skips what it has), then moved', { source: src, file: file.name, archived_as: archivedAs });
-    readThisWalk.set(hash, file.name);
 
-    let sheet: Sheet;
     try {
-      sheet = await readSheet(file.name, bytes, this.config);
+      await this.archive.markReading(hash, { name: file.name, started_at: this.ctx.now().toISOString() });
     } catch (err) {
-      if (!(err instanceof FileProblem)) throw err;
-      const id = `${prefix}:file`;
-      yield this.fileBatch(file, hash, [{ externalId: id, raw: { _file: file.name }, problem: `${file.name}: ${err.message}` }], { archivedAs, columns: [], delimiter: ',', rows: 0, bad: [{ row: '', key: id, reason: err.message, cells: [] }] });
+      throw new AdapterError('SOURCE_UNREACHABLE', src, `archive folder ${this.archive.dir} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); files are not read until it can`, true);
+    }
+    let sheet: Sheet | undefined;
+    let problem: string | undefined;
+    try {
+      sheet = await this.readSheet(file.name, bytes, this.config);
+    } catch (err) {
+      // parsing is on bytes in memory: any error will come back on every read, so it is the file's
+      problem = err instanceof FileProblem ? err.message : `the file cannot be read (${(err as Error).message})`;
+    }
+    try {
+      await this.archive.doneReading(hash);
+      this.staleMarks.delete(hash);
+    } catch (err) {
+      this.staleMarks.add(hash);
+      this.ctx.logger.warn('could not clear the reading mark in the processed-files index; after a restart this file would be quarantined as if it had stopped the bridge', { source: src, file: file.name, index: this.archive.indexPath, error: (err as Error).message });
+    }
+    if (!sheet) {
+      yield this.fileProblemBatch(file, hash, fileId, problem ?? 'the file cannot be read');
       return;
     }
 
@@ -252,18 +324,16 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
       const wanted = this.config.key_column;
       keyColumn = sheet.columns.find((c) => c === wanted) ?? sheet.columns.find((c) => c.toLowerCase() === wanted.toLowerCase());
       if (keyColumn === undefined) {
-        const id = `${prefix}:file`;
-        const reason = `the key column "${wanted}" is not in the header (columns: ${sheet.columns.join(', ')})`;
-        yield this.fileBatch(file, hash, [{ externalId: id, raw: { _file: file.name }, problem: `${file.name}: ${reason}` }], { archivedAs, columns: sheet.columns, delimiter: sheet.delimiter ?? ',', rows: 0, bad: [{ row: '', key: id, reason, cells: [] }] });
+        yield this.fileProblemBatch(file, hash, fileId, `the key column "${wanted}" is not in the header (columns: ${sheet.columns.join(', ')})`, { columns: sheet.columns, delimiter: sheet.delimiter });
         return;
       }
     }
 
     const records: SourceRecord[] = [];
     const bad: ReportRow[] = [];
-    const keyRows = new Map<string, number>();
+    const keys: KeyState = { keyRows: new Map(), occurrences: new Map() };
     for (const r of sheet.rows) {
-      const rec = this.toRecord(file.name, prefix, sheet, r, keyColumn, keyRows);
+      const rec = this.toRecord(file.name, sheet, r, keyColumn, keys);
       records.push(rec.record);
       if (rec.bad) bad.push(rec.bad);
     }
@@ -276,19 +346,41 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
     for (let i = 0; i < count; i++) yield this.fileBatch(file, hash, records.slice(i * size, (i + 1) * size), summary, { index: i, count, done });
   }
 
-  /** A row as a record; a row that cannot be read is still a record, with `problem` set. */
-  private toRecord(fileName: string, prefix: string, sheet: Sheet, r: SheetRow, keyColumn: string | undefined, keyRows: Map<string, number>): { record: SourceRecord; bad?: ReportRow } {
+  /**
+   * A file refused as a whole: one quarantined record `<hash>:file`. It is archived with its
+   * errors report but not indexed as processed, so once the reason is fixed (the config, most
+   * often) the same file dropped again is read.
+   */
+  private fileProblemBatch(file: DropFile, hash: string | undefined, id: string, reason: string, extra: { columns?: readonly string[]; delimiter?: string; clearReading?: boolean } = {}): SourceBatch<FileDropCursor> {
+    return this.fileBatch(file, hash, [{ externalId: id, raw: { _file: file.name }, problem: `${file.name}: ${reason}` }], {
+      refused: true,
+      clearReading: extra.clearReading,
+      columns: extra.columns ?? [],
+      delimiter: extra.delimiter ?? ',',
+      rows: 0,
+      bad: [{ row: '', key: id, reason, cells: [] }],
+    });
+  }
+
+  /**
+   * A row as a record; a row that cannot be read is still a record, with `problem` set.
+   *
+   * The key is the `key_column` cell, or else the row's content key (see `contentKey`): it does
+   * not depend on the file, so the same row keeps its key when the file is saved again with rows
+   * added, or a corrected copy is dropped.
+   */
+  private toRecord(fileName: string, sheet: Sheet, r: SheetRow, keyColumn: string | undefined, keys: KeyState): { record: SourceRecord; bad?: ReportRow } {
     const raw: Record<string, unknown> = {};
     sheet.columns.forEach((c, i) => (raw[c] = r.cells[i] ?? ''));
     raw._file = fileName;
     raw._row = r.row;
-    const fallbackId = `${prefix}:${r.row}`;
+    const fallbackId = contentKey(sheet.columns, r.cells, keys.occurrences);
 
     let problem: string | undefined;
     let keyTrusted = true; // a row whose cells may be shifted has no key we can believe
-    const extra = r.cells.slice(sheet.columns.length);
-    if (extra.some((c) => String(c).trim() !== '')) {
-      problem = `the row has ${lastFilled(r.cells)} cells, the header has ${sheet.columns.length} columns (a stray ${sheet.delimiter ? `"${printable(sheet.delimiter)}"` : 'cell'}?)`;
+    if (r.width > sheet.columns.length) {
+      const where = sheet.format === 'xlsx' ? `a value in column ${columnLetters(r.width)}` : `${r.width} cells`;
+      problem = `the row has more cells than the header: ${where}, the header has ${sheet.columns.length} columns (a stray ${sheet.delimiter ? `"${printable(sheet.delimiter)}"` : 'cell'}?)`;
       keyTrusted = false;
     } else if (sheet.strictWidth && r.cells.length < sheet.columns.length) {
       problem = `the row has ${r.cells.length} cells, the header has ${sheet.columns.length} columns (a missing "${printable(sheet.delimiter ?? ',')}", or a line break inside an unquoted cell?)`;
@@ -307,13 +399,15 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
     let externalId = fallbackId;
     if (keyColumn !== undefined && keyTrusted) {
       const key = String(raw[keyColumn] ?? '').trim();
-      const firstRow = keyRows.get(key);
+      const firstRow = keys.keyRows.get(key);
       if (key === '') {
         problem ??= `the key column "${keyColumn}" is empty`;
+      } else if (CONTROL_CHARS.test(key)) {
+        problem ??= `the key contains control characters (${JSON.stringify(key)} in column "${keyColumn}"; a line break or tab inside the id?): type it on one line`;
       } else if (firstRow !== undefined) {
         problem ??= `the key "${key}" is already used by row ${firstRow} of this file`;
       } else {
-        keyRows.set(key, r.row);
+        keys.keyRows.set(key, r.row);
         externalId = key;
       }
     }
@@ -333,7 +427,7 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
     file: DropFile,
     hash: string | undefined,
     records: SourceRecord[],
-    summary: { archivedAs?: string; duplicate?: boolean; columns: readonly string[]; delimiter: string; rows: number; bad: readonly ReportRow[] },
+    summary: FileSummary,
     part: { index: number; count: number; done: { settled: number } } = { index: 0, count: 1, done: { settled: 0 } },
   ): SourceBatch<FileDropCursor> {
     let settled = false;
@@ -349,7 +443,7 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
     };
   }
 
-  private async archiveFile(file: DropFile, hash: string | undefined, summary: { archivedAs?: string; duplicate?: boolean; columns: readonly string[]; delimiter: string; rows: number; bad: readonly ReportRow[] }): Promise<void> {
+  private async archiveFile(file: DropFile, hash: string | undefined, summary: FileSummary): Promise<void> {
     const src = this.ctx.sourceId;
     // the file must still be what was read: a file saved again meanwhile is read again next time
     let unchanged: boolean;
@@ -374,13 +468,22 @@ export class FileDropAdapter implements SourceAdapter<FileDropCursor> {
 
     const archivedAs = summary.archivedAs ?? (await this.archive.freeName(file.name, summary.duplicate));
     try {
-      if (hash !== undefined && !summary.duplicate) {
-        // the index first: a crash before the move then finishes the move under this same name
-        const entry: ProcessedEntry = { name: file.name, archived_as: archivedAs, processed_at: this.ctx.now().toISOString(), rows: summary.rows, bad_rows: summary.bad.length };
-        await this.archive.remember(hash, entry);
+      if (summary.refused) {
+        // not indexed: dropped again (after a config fix), the same file is read. Moved first, so
+        // a move that fails (the file open in Excel) leaves no report without a file beside it.
+        await this.archive.moveIn(file.path, archivedAs);
+        await this.archive.writeErrorsReport(archivedAs, summary.columns, summary.bad, summary.delimiter);
+      } else {
+        if (hash !== undefined && !summary.duplicate) {
+          // the index first: a crash before the move then finishes the move under this same name
+          const entry: ProcessedEntry = { name: file.name, archived_as: archivedAs, processed_at: this.ctx.now().toISOString(), rows: summary.rows, bad_rows: summary.bad.length };
+          await this.archive.remember(hash, entry);
+        }
+        if (summary.bad.length) await this.archive.writeErrorsReport(archivedAs, summary.columns, summary.bad, summary.delimiter);
+        await this.archive.moveIn(file.path, archivedAs);
       }
-      if (summary.bad.length) await this.archive.writeErrorsReport(archivedAs, summary.columns, summary.bad, summary.delimiter);
-      await this.archive.moveIn(file.path, archivedAs);
+      // quarantined after a crash while reading it: now archived, a copy dropped again is read afresh
+      if (summary.clearReading && hash !== undefined) await this.archive.doneReading(hash);
     } catch (err) {
       // the records are committed; a file that cannot be moved now (open in Excel on a share, a
       // full disk) is read again next time, which the ledger finds unchanged, and moved then
@@ -406,8 +509,32 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-function sha256(bytes: Buffer): string {
+function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The key of a row without `key_column`: `row:<16 hex digits>:<n>`, a hash of the row's values
+ * and the how-manieth row with exactly those values it is in the file. The values are taken by
+ * header name (the column order does not matter), trimmed, in Unicode NFC, with line breaks as
+ * `\n`; empty cells are left out (an empty column added to the sheet changes nothing). Nothing
+ * of the file goes in — not its name, its other rows, or the row's position.
+ */
+export function contentKey(columns: readonly string[], cells: readonly CellValue[], occurrences: Map<string, number>): string {
+  const pairs: [string, string][] = [];
+  cells.forEach((cell, i) => {
+    const value = normaliseCell(cell);
+    if (value !== '') pairs.push([normaliseCell(columns[i] ?? `column_${i + 1}`), value]);
+  });
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hash = sha256(JSON.stringify(pairs)).slice(0, 16);
+  const n = (occurrences.get(hash) ?? 0) + 1;
+  occurrences.set(hash, n);
+  return `row:${hash}:${n}`;
+}
+
+function normaliseCell(value: CellValue): string {
+  return String(value).replace(/\r\n?/g, '\n').trim().normalize('NFC');
 }
 
 async function statFile(file: string): Promise<{ size: number; mtimeMs: number } | undefined> {
@@ -421,12 +548,6 @@ async function statFile(file: string): Promise<{ size: number; mtimeMs: number }
 
 function sortOldestFirst(files: DropFile[]): DropFile[] {
   return files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function lastFilled(cells: readonly unknown[]): number {
-  let n = cells.length;
-  while (n > 0 && String(cells[n - 1]).trim() === '') n--;
-  return n;
 }
 
 function printable(delimiter: string): string {

@@ -2,7 +2,8 @@
  * The archive folder of a file-drop source: processed files moved in under a timestamped name
  * (`20240301-083000-aduan.csv`), an errors report beside a file that had bad rows
  * (`20240301-083000-aduan.csv.errors.csv`), and `.processed.json`, the index of the content
- * hashes already processed, which recognises the same file dropped again.
+ * hashes already processed, which recognises the same file dropped again, and of the files
+ * being parsed right now (so a file that brings the bridge down is quarantined on restart).
  *
  * Nothing here decides *when* a file is archived: the adapter calls in only after the ledger
  * committed the file's records.
@@ -22,9 +23,18 @@ export interface ProcessedEntry {
   readonly bad_rows: number;
 }
 
+/** A file being parsed right now; still there after a restart, it is what brought the bridge down. */
+export interface ReadingEntry {
+  readonly name: string;
+  readonly started_at: string;
+}
+
 interface IndexFile {
   version: 1;
+  /** Files whose rows are in the ledger (never a file refused as a whole: that one may be dropped again). */
   files: Record<string, ProcessedEntry>;
+  /** Files being parsed; see `markReading`. */
+  reading?: Record<string, ReadingEntry>;
 }
 
 /** One line of the errors report: a bad row, or the whole file (row ''). */
@@ -51,11 +61,49 @@ export class DropArchive {
     return (await this.readIndex()).files[hash];
   }
 
-  /** Adds a hash to the index (write to a temp file, then rename: a crash leaves the old index whole). */
+  /** Adds a hash to the index. */
   async remember(hash: string, entry: ProcessedEntry): Promise<void> {
+    await this.updateIndex((index) => {
+      index.files[hash] = entry;
+    });
+  }
+
+  /**
+   * Marks a file as being parsed, before parsing starts. A file that exhausts memory (or makes
+   * the parser hang until the process is killed) would otherwise be read again on every restart;
+   * with the mark still there, the restarted bridge quarantines it instead of reading it.
+   */
+  async markReading(hash: string, entry: ReadingEntry): Promise<void> {
+    await this.updateIndex((index) => {
+      (index.reading ??= {})[hash] = entry;
+    });
+  }
+
+  async readingOf(hash: string): Promise<ReadingEntry | undefined> {
+    return (await this.readIndex()).reading?.[hash];
+  }
+
+  /** The file was parsed (or, after a crash, archived): the mark goes. */
+  async doneReading(hash: string): Promise<void> {
+    if (!(await this.readingOf(hash))) return;
+    await this.updateIndex((index) => {
+      if (index.reading) delete index.reading[hash];
+      if (index.reading && Object.keys(index.reading).length === 0) delete index.reading;
+    });
+  }
+
+  /**
+   * Read, change, write to a temp file, rename: a crash leaves the old index whole. An index left
+   * empty is removed (a dry run, which only marks and unmarks files, leaves the archive as it was).
+   */
+  private async updateIndex(change: (index: IndexFile) => void): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
     const index = await this.readIndex();
-    index.files[hash] = entry;
+    change(index);
+    if (Object.keys(index.files).length === 0 && !index.reading) {
+      await fs.rm(this.indexPath, { force: true });
+      return;
+    }
     const tmp = `${this.indexPath}.tmp-${process.pid}`;
     await fs.writeFile(tmp, `${JSON.stringify(index, null, 2)}\n`);
     await fs.rename(tmp, this.indexPath);
@@ -114,7 +162,10 @@ export class DropArchive {
     }
     try {
       const parsed = JSON.parse(text) as Partial<IndexFile>;
-      if (parsed && typeof parsed.files === 'object' && parsed.files !== null) return { version: 1, files: parsed.files };
+      if (parsed && typeof parsed.files === 'object' && parsed.files !== null) {
+        const reading = typeof parsed.reading === 'object' && parsed.reading !== null ? parsed.reading : undefined;
+        return reading ? { version: 1, files: parsed.files, reading } : { version: 1, files: parsed.files };
+      }
     } catch {
       // fall through: kept aside below, and a fresh index is started
     }

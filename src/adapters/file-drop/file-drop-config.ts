@@ -45,7 +45,7 @@ export const fileDropConfigSchema = z
       .trim()
       .min(1)
       .optional()
-      .describe('Column holding each complaint\'s id (e.g. "no_register"); without it the key is <file hash>:<row>, so the same file dropped twice gives the same keys'),
+      .describe('Column holding each complaint\'s id (e.g. "no_register"); strongly recommended. Without it the key is a hash of the row\'s values (row:<hash>:<n>): the same row keeps its key when the file is saved again or dropped again, an edited row becomes a new complaint, and identical rows in one file are told apart only by their order'),
     encoding: z
       .enum(['auto', 'utf-8', 'windows-1252'])
       .default('auto')

@@ -17,7 +17,13 @@ export type CellValue = string | number | boolean;
 export interface SheetRow {
   /** 1-based position under the header (blank rows count, so numbers match the sheet). */
   readonly row: number;
+  /**
+   * The cells, at most the header's width plus a few (XLSX: exactly the header's width): a row
+   * with values far to the right must not make the reader allocate every column up to them.
+   */
   readonly cells: readonly CellValue[];
+  /** Position of the row's last non-empty cell (1-based, 0 for none), however far right it is. */
+  readonly width: number;
 }
 
 export interface Sheet {
@@ -70,7 +76,7 @@ function utf8Strict(bytes: Uint8Array): string {
 
 /** Counts `,` `;` tab and `|` outside quotes on the header line; the most frequent wins (`,` on a tie or none). */
 export function detectDelimiter(text: string, headerRow: number): string {
-  const line = text.split(/\r\n|\n|\r/)[headerRow - 1] ?? '';
+  const line = nthLine(text, headerRow);
   const counts = new Map<string, number>([
     [',', 0],
     [';', 0],
@@ -87,28 +93,73 @@ export function detectDelimiter(text: string, headerRow: number): string {
   return best;
 }
 
+/** Line `n` (1-based) of the text, without splitting all of it (a file may have millions of lines). */
+function nthLine(text: string, n: number): string {
+  const breaks = /\r\n|\n|\r/g;
+  let start = 0;
+  for (let i = 1; i < n; i++) {
+    const m = breaks.exec(text);
+    if (!m) return '';
+    start = m.index + m[0].length;
+  }
+  breaks.lastIndex = start;
+  const end = breaks.exec(text);
+  return text.slice(start, end ? end.index : text.length);
+}
+
+/**
+ * Cells kept past the header's width on a CSV row (for the errors report); the row is bad anyway.
+ * XLSX keeps none: there a stray value can sit in column XFD (16,384) of every row.
+ */
+const EXTRA_CELLS_KEPT = 20;
+
+/** More header columns than this is not a complaint sheet (a stray cell far right on the header row?). */
+export const MAX_COLUMNS = 1000;
+
+/**
+ * Parsed row by row: blank rows are dropped as they come, and parsing stops at the first data row
+ * over `max_rows`, so a huge file is refused without being held in memory as a table. (Not
+ * `to_line`: blank lines and line breaks inside quoted cells also count as lines, so a line
+ * limit would refuse, or cut short, files within `max_rows`.)
+ */
 function readCsv(bytes: Buffer, options: ReaderOptions): Sheet {
   const { text, encoding } = decodeText(bytes, options.encoding);
   const headerRow = options.csv.header_row;
   const delimiter = options.csv.delimiter === 'auto' ? detectDelimiter(text, headerRow) : options.csv.delimiter;
-  let records: string[][];
+  let columns: string[] | undefined;
+  const rows: SheetRow[] = [];
   try {
-    records = parse(text, {
+    parse(text, {
       delimiter,
       from_line: headerRow,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: false,
       bom: false,
-    }) as string[][];
+      // info.records counts from the header (1), blank rows included: row numbers match the sheet
+      on_record: (record: string[], info: { records: number }) => {
+        if (columns === undefined) {
+          if (isBlank(record)) throw noCsvHeader(headerRow);
+          columns = headerColumns(record);
+          return null;
+        }
+        if (isBlank(record)) return null;
+        if (rows.length >= options.max_rows) throw tooManyRows(options.max_rows);
+        const cells = record.length > columns.length + EXTRA_CELLS_KEPT ? record.slice(0, columns.length + EXTRA_CELLS_KEPT) : record;
+        rows.push({ row: info.records - 1, cells, width: lastFilled(record) });
+        return null;
+      },
+    });
   } catch (err) {
+    if (err instanceof FileProblem) throw err;
     throw new FileProblem(`the CSV cannot be read: ${(err as Error).message}`);
   }
-  const [header, ...data] = records;
-  if (!header || isBlank(header)) throw new FileProblem(`no header row at line ${headerRow} (the file is empty, or csv.header_row is wrong)`);
-  const columns = headerColumns(header);
-  const rows = collectRows(data.map((cells, i) => ({ row: i + 1, cells })), options.max_rows);
+  if (columns === undefined) throw noCsvHeader(headerRow);
   return { format: 'csv', columns, rows, strictWidth: true, delimiter, encoding };
+}
+
+function noCsvHeader(headerRow: number): FileProblem {
+  return new FileProblem(`no header row at line ${headerRow} (the file is empty, or csv.header_row is wrong)`);
 }
 
 async function readXlsx(bytes: Buffer, options: ReaderOptions): Promise<Sheet> {
@@ -126,20 +177,44 @@ async function readXlsx(bytes: Buffer, options: ReaderOptions): Promise<Sheet> {
     throw new FileProblem(wanted ? `the workbook has no sheet "${wanted}" (sheets: ${names})` : 'the workbook has no sheets');
   }
   const headerRow = options.xlsx.header_row;
-  const header = rowCells(ws.getRow(headerRow));
+  const headerRowCells = ws.getRow(headerRow);
+  const headerWidth = rowCells(headerRowCells, MAX_COLUMNS).width;
+  if (headerWidth > MAX_COLUMNS) throw tooManyColumns(headerWidth);
+  const header = rowCells(headerRowCells, headerWidth).cells;
   if (isBlank(header)) throw new FileProblem(`sheet "${ws.name}" has no header in row ${headerRow} (the sheet is empty, or xlsx.header_row is wrong)`);
   const columns = headerColumns(header);
   const data: SheetRow[] = [];
   // rows without values (often just formatted) are skipped; row numbers stay the sheet's
   ws.eachRow({ includeEmpty: false }, (row, r) => {
-    if (r > headerRow) data.push({ row: r - headerRow, cells: rowCells(row) });
+    if (r <= headerRow) return;
+    const { cells, width } = rowCells(row, columns.length);
+    if (width === 0) return;
+    if (data.length >= options.max_rows) throw tooManyRows(options.max_rows);
+    data.push({ row: r - headerRow, cells, width });
   });
-  return { format: 'xlsx', columns, rows: collectRows(data, options.max_rows), strictWidth: false };
+  return { format: 'xlsx', columns, rows: data, strictWidth: false };
 }
 
-function rowCells(row: ExcelJS.Row): CellValue[] {
-  const out: CellValue[] = [];
-  for (let c = 1; c <= row.cellCount; c++) out.push(cellValue(row.getCell(c).value));
+/**
+ * The first `keep` cells of a row (empty ones as ''), and the column of its last value. Only the
+ * cells that exist are visited: `getCell` on every column up to the last would create them all.
+ */
+function rowCells(row: ExcelJS.Row, keep: number): { cells: CellValue[]; width: number } {
+  const cells: CellValue[] = new Array<CellValue>(keep).fill('');
+  let width = 0;
+  row.eachCell({ includeEmpty: false }, (cell, col) => {
+    const value = cellValue(cell.value);
+    if (String(value).trim() === '') return;
+    if (col > width) width = col;
+    if (col <= keep) cells[col - 1] = value;
+  });
+  return { cells, width };
+}
+
+/** 1 → A, 27 → AA, 16384 → XFD. */
+export function columnLetters(n: number): string {
+  let out = '';
+  for (let c = n; c > 0; c = Math.floor((c - 1) / 26)) out = String.fromCharCode(65 + ((c - 1) % 26)) + out;
   return out;
 }
 
@@ -178,6 +253,7 @@ function isBlank(cells: readonly CellValue[]): boolean {
 function headerColumns(cells: readonly CellValue[]): string[] {
   const names = cells.map((c) => String(c).trim());
   while (names.length && names[names.length - 1] === '') names.pop();
+  if (names.length > MAX_COLUMNS) throw tooManyColumns(names.length);
   const columns = names.map((n, i) => n || `column_${i + 1}`);
   const seen = new Set<string>();
   for (const c of columns) {
@@ -187,12 +263,16 @@ function headerColumns(cells: readonly CellValue[]): string[] {
   return columns;
 }
 
-function collectRows(rows: readonly SheetRow[], maxRows: number): SheetRow[] {
-  const kept = rows.filter((r) => !isBlank(r.cells));
-  if (kept.length > maxRows) throw tooManyRows(kept.length, maxRows);
-  return kept;
+function tooManyColumns(n: number): FileProblem {
+  return new FileProblem(`the header row has ${n.toLocaleString('en-US')} columns (up to column ${columnLetters(n)}), more than ${MAX_COLUMNS.toLocaleString('en-US')}: remove stray cells to the right of the header, or check the header_row setting`);
 }
 
-function tooManyRows(n: number, max: number): FileProblem {
-  return new FileProblem(`the file has ${n.toLocaleString('en-US')} data rows, more than max_rows ${max.toLocaleString('en-US')}: split it into smaller files`);
+function lastFilled(cells: readonly CellValue[]): number {
+  let n = cells.length;
+  while (n > 0 && String(cells[n - 1]).trim() === '') n--;
+  return n;
+}
+
+function tooManyRows(max: number): FileProblem {
+  return new FileProblem(`the file has more than max_rows ${max.toLocaleString('en-US')} data rows: split it into smaller files`);
 }

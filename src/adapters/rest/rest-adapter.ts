@@ -63,6 +63,8 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     const hold = options.since && from && options.since.getTime() > Date.parse(from.updated_at) ? from : undefined;
     let page = 1;
     let token: string | undefined; // the next-page token or Link URL (cursor / link pagination)
+    const seenTokens = new Set<string>();
+    let requestUrl = `${this.config.base_url.replace(/\/+$/, '')}${this.config.records_path}`; // relative Link targets resolve against it
     const p = this.config.pagination;
     // Paging by number inside a timestamp group is exposed to slides: a record of the group we
     // already read, edited meanwhile, leaves the group and shifts the rest one place left past
@@ -105,15 +107,20 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
       if (slid && pagedGroupMs !== undefined && Date.parse(batchCursor.updated_at) > pagedGroupMs) {
         batchCursor = { updated_at: new Date(pagedGroupMs).toISOString(), id: '' };
       }
-      yield { records, cursor: hold ?? batchCursor };
-
       if (p.type === 'cursor' || p.type === 'link') {
-        // the server keeps its own place: follow it to the end (the since filter stays as sent)
-        const next = p.type === 'cursor' ? getPath(body, jsonPath(p.token_path)) : link;
-        if (next === undefined || next === null || next === '') return;
-        token = String(next);
+        // the server keeps its own place, not ordered by updated_at: the saved cursor moves only
+        // after the last page (a stop between pages re-reads from where the walk began)
+        const raw = p.type === 'cursor' ? getPath(body, jsonPath(p.token_path)) : link;
+        const next = raw === undefined || raw === null || raw === '' ? undefined : p.type === 'link' ? new URL(String(raw), requestUrl).href : String(raw);
+        yield { records, cursor: hold ?? (next === undefined ? batchCursor : (from ?? { updated_at: new Date(0).toISOString(), id: '' })) };
+        if (next === undefined) return;
+        if (seenTokens.has(next)) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: the next-page ${p.type === 'link' ? 'link' : 'token'} repeats an earlier one; stopping instead of looping`, false);
+        seenTokens.add(next);
+        if (p.type === 'link') requestUrl = next;
+        token = next;
         continue;
       }
+      yield { records, cursor: hold ?? batchCursor };
       const lastPage = p.type === 'page' ? Number(getPath(body, jsonPath(p.last_page_field))) : Number.NaN;
       if (list.length < page_size || (Number.isFinite(lastPage) && page >= lastPage)) return;
       if (lastMs === undefined) {
@@ -141,7 +148,7 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     const p = this.config.pagination;
     if (p.type === 'link' && token) {
       // a next link must stay on the source's own host (it is sent our credentials)
-      const next = new URL(token, this.config.base_url);
+      const next = new URL(token);
       if (next.origin !== new URL(this.config.base_url).origin) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: the Link header points to another host (${next.origin})`, false);
       return this.get(next.href, {}, signal);
     }

@@ -11,7 +11,7 @@ import { MysqlDriver } from './mysql-driver.js';
 import { PostgresDriver } from './postgres-driver.js';
 import { sqlConfigSchema, type SqlConfig } from './sql-config.js';
 import { classifySqlError, describeConnection, errorCode, type SqlDriver, type SqlRows } from './sql-driver.js';
-import { bindParams, buildTableQueries, translateNamedParams, type SqlParamName } from './sql-query.js';
+import { bindParams, buildTableQueries, translateNamedParams, type SqlParamName, type SqlValue } from './sql-query.js';
 import { compareDbTime, dbTimeToIso, formatDbTime, parseDbTime, type DbTime, type TimeShape } from './sql-time.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
@@ -24,8 +24,20 @@ export interface SqlCursor {
   readonly id: string | number | null;
 }
 
-/** `:since_updated_at` on a first run, for a user's query (the built query has no lower bound then). */
+/**
+ * The cursor of a batch none of whose rows has a key, as the adapter has always written it; read
+ * back, it means "no cursor" (it is no time of any column type but text).
+ */
 export const SQL_FLOOR_TIME = '1000-01-01 00:00:00';
+
+/**
+ * A user's query on a first run (and `sync --full`) gets NULL for `:since_updated_at`: the
+ * documented shape reads everything then, whatever the column's type. A query written without the
+ * `IS NULL` branch returns nothing with NULL; for it these lower bounds are tried, in order: the
+ * text floor (date-time and text columns; MySQL reads it as 1000 for a number column), then a
+ * number below every epoch since 1901 that fits even a 32-bit integer column.
+ */
+const FALLBACK_FLOORS: readonly (string | number)[] = [SQL_FLOOR_TIME, -2_147_483_648];
 
 /** How a backfill time is written when neither a cursor nor a row shows the column's own form. */
 const DEFAULT_SHAPE: TimeShape = { kind: 'text', separator: ' ', hasTime: true, hasSeconds: true, fractionDigits: 3, offsetStyle: 'none', offsetMinutes: 0 };
@@ -52,6 +64,8 @@ export class SqlAdapter implements SourceAdapter<SqlCursor> {
   /** For messages: driver, user, host, port, database (never the password). */
   readonly where: string;
   private driver: SqlDriver | undefined;
+  /** What a user's query got for `:since_updated_at` on a first run and returned rows with. */
+  private firstFloor: SqlValue | undefined;
   private readonly first: Statement;
   private readonly next: Statement;
 
@@ -80,9 +94,10 @@ export class SqlAdapter implements SourceAdapter<SqlCursor> {
    * the last row of the one before, so groups of equal timestamps larger than a batch need no page
    * numbers, and a row edited mid-walk moves to the end and is read there.
    */
-  async *read(from: SqlCursor | undefined, options: ReadOptions = {}): AsyncIterable<SourceBatch<SqlCursor>> {
+  async *read(saved: SqlCursor | undefined, options: ReadOptions = {}): AsyncIterable<SourceBatch<SqlCursor>> {
     const { batch_size, timezone, columns } = this.config;
     const cap = this.ctx.now().getTime() - this.config.incremental.clock_skew;
+    const from = this.usableCursor(saved);
 
     let key: SqlCursor | undefined;
     if (options.since) key = await this.backfillKey(options.since, from, options.signal);
@@ -105,6 +120,8 @@ export class SqlAdapter implements SourceAdapter<SqlCursor> {
       for (const row of rows) {
         const rowKey = this.keyOf(row);
         if (!rowKey) continue;
+        // a time that cannot be capped must never become the cursor: the run stops instead
+        this.checkTime(rowKey.updated_at);
         passed ||= from !== undefined && surelyAfter(rowKey, from, timezone);
         if (passed) cursor = this.capped(rowKey, cap);
       }
@@ -124,13 +141,34 @@ export class SqlAdapter implements SourceAdapter<SqlCursor> {
     }
   }
 
+  /**
+   * A saved cursor the adapter cannot read as a time (the floor, or one an older version saved)
+   * is no cursor: everything is read again, and the ledger skips what it has. Never a skip.
+   */
+  private usableCursor(saved: SqlCursor | undefined): SqlCursor | undefined {
+    if (!saved || isFloor(saved)) return undefined;
+    if (parseDbTime(saved.updated_at, this.config.timezone)) return saved;
+    this.ctx.logger.warn('sql: the saved cursor is not a time the adapter can read; reading from the start (the ledger skips what it already has)', { source: this.ctx.sourceId, cursor_shape: valueShape(saved.updated_at) });
+    return undefined;
+  }
+
   /** Connects and runs the query with limit 1, on a connection of its own (a read may be running). */
   async check(): Promise<CheckResult> {
     const driver = this.makeDriver(this.config, this.ctx);
     try {
-      const { rows } = await this.run(driver, undefined, 1);
-      if (rows[0]) this.checkColumns(rows[0]);
-      return { ok: true, message: `[${this.ctx.sourceId}] ${this.where}: the query answers${rows.length ? '' : ' (no rows yet)'}` };
+      const { rows, floor } = await this.runFirst(driver, 1);
+      const first = rows[0];
+      if (first) {
+        this.checkColumns(first);
+        const time = timeValue(first[this.config.columns.updated_at]);
+        if (time !== undefined) this.checkTime(time);
+      }
+      const head = `[${this.ctx.sourceId}] ${this.where}: the query answers`;
+      if (floor !== undefined) return { ok: true, message: `${head}, but with warnings: ${this.nullProblem(floor)}` };
+      if (rows.length) return { ok: true, message: head };
+      // the built query has no lower bound on a first run: no rows means an empty table
+      if (this.config.table !== undefined) return { ok: true, message: `${head} (no rows yet)` };
+      return { ok: true, message: `${head} (no rows yet; if the table has rows, the query must return them when :since_updated_at is NULL, see docs/sources-sql.md)` };
     } catch (err) {
       return { ok: false, message: this.toAdapterError(err).message };
     } finally {
@@ -144,13 +182,70 @@ export class SqlAdapter implements SourceAdapter<SqlCursor> {
   }
 
   private async run(driver: SqlDriver, key: SqlCursor | undefined, limit: number): Promise<SqlRows> {
-    const stmt = key ? this.next : this.first;
-    const params = bindParams(stmt.order, { since_updated_at: key?.updated_at ?? SQL_FLOOR_TIME, since_id: key?.id ?? null, limit });
+    if (!key) return this.runFirst(driver, limit);
+    return this.runWith(driver, this.next, key.updated_at, key.id, limit);
+  }
+
+  private async runWith(driver: SqlDriver, stmt: Statement, since: SqlValue, sinceId: SqlValue, limit: number): Promise<SqlRows> {
     try {
-      return await driver.query(stmt.sql, params);
+      return await driver.query(stmt.sql, bindParams(stmt.order, { since_updated_at: since, since_id: sinceId, limit }));
     } catch (err) {
       throw this.toAdapterError(err);
     }
+  }
+
+  /**
+   * The first batch (no cursor): the built query has no lower bound; a user's query gets NULL, and
+   * only when that returns nothing, the fallback floors (see FALLBACK_FLOORS). `floor` says which
+   * one answered instead of NULL.
+   */
+  private async runFirst(driver: SqlDriver, limit: number): Promise<SqlRows & { floor?: string | number }> {
+    if (this.config.table !== undefined) return this.runWith(driver, this.first, null, null, limit);
+    if (this.firstFloor !== undefined) {
+      const result = await this.runWith(driver, this.first, this.firstFloor, null, limit);
+      return this.firstFloor === null ? result : { ...result, floor: this.firstFloor };
+    }
+    const result = await this.runWith(driver, this.first, null, null, limit);
+    if (result.rows.length) {
+      this.firstFloor = null;
+      return result;
+    }
+    for (const floor of FALLBACK_FLOORS) {
+      let rows: SqlRows;
+      try {
+        rows = await this.runWith(driver, this.first, floor, null, limit);
+      } catch (err) {
+        // the floor's type does not fit the column (PostgreSQL says so); a lost connection is retried
+        if (err instanceof AdapterError && err.retriable) throw err;
+        continue;
+      }
+      if (!rows.rows.length) continue;
+      this.firstFloor = floor;
+      this.ctx.logger.warn(`sql: ${this.nullProblem(floor)}`, { source: this.ctx.sourceId });
+      return { ...rows, floor };
+    }
+    return result;
+  }
+
+  private nullProblem(floor: string | number): string {
+    const { id, updated_at } = this.config.columns;
+    return (
+      `the query returns no rows when :since_updated_at is NULL (a first run, sync --full), so ${typeof floor === 'string' ? `'${floor}'` : floor} is used instead, ` +
+      `which fits only some column types; add the NULL branch: WHERE (${updated_at} > :since_updated_at OR (${updated_at} = :since_updated_at AND ${id} > :since_id) OR :since_updated_at IS NULL) (docs/sources-sql.md)`
+    );
+  }
+
+  /** A watermark time the adapter cannot read cannot be capped nor looked back from: the run stops. */
+  private checkTime(time: DbTime): void {
+    if (parseDbTime(time, this.config.timezone)) return;
+    const column = this.config.columns.updated_at;
+    throw new AdapterError(
+      'SOURCE_CONFIG',
+      this.ctx.sourceId,
+      `${this.where}: "${column}" (columns.updated_at) has a value shaped like "${valueShape(time)}", which the adapter cannot read as a time, so it cannot keep the cursor behind the clock skew or look back; ` +
+        `return it as a date-time column, ISO 8601 text (2024-03-01 08:00:00, optionally .SSS and an offset) or epoch seconds/milliseconds, e.g. converted in the query; the cursor was not moved`,
+      false,
+    );
   }
 
   /** Reads are idempotent, so a lost connection or a busy server is retried a few times. */
@@ -173,6 +268,8 @@ export class SqlAdapter implements SourceAdapter<SqlCursor> {
     const code = errorCode(err);
     let detail = err instanceof Error ? err.message : String(err);
     if (code && !detail.includes(code)) detail += ` (${code})`;
+    // PostgreSQL types a parameter at its first use, and `$1 IS NULL` says nothing about it
+    if (code === '42P08') detail += '; write ":since_updated_at IS NULL" after the comparisons (… OR :since_updated_at IS NULL), or cast it (:since_updated_at::timestamptz IS NULL)';
     const secret = this.config.password?.reveal();
     if (secret) detail = detail.split(secret).join('[secret]');
     const message = `${this.where}: ${detail}`;
@@ -254,6 +351,17 @@ function idValue(v: unknown): string | number | undefined {
   if (typeof v === 'string' || typeof v === 'number') return v;
   if (Buffer.isBuffer(v)) return v.toString('utf8');
   return String(v);
+}
+
+function isFloor(c: SqlCursor): boolean {
+  return c.updated_at === SQL_FLOOR_TIME && c.id === null;
+}
+
+/** What a value looks like without what it says: digits as 9, letters as a (for messages and logs). */
+export function valueShape(v: unknown): string {
+  const text = String(v);
+  const shape = text.slice(0, 40).replace(/\p{Nd}/gu, '9').replace(/\p{L}/gu, 'a');
+  return text.length > 40 ? `${shape}…` : shape;
 }
 
 function rawValue(v: unknown, isTimestamp: boolean, timezone: string): unknown {

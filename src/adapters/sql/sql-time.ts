@@ -11,6 +11,11 @@ export type DbTime = string | number;
 
 export interface TimeShape {
   readonly kind: 'text' | 'epoch_s' | 'epoch_ms';
+  /**
+   * An epoch given as a string of digits (PostgreSQL bigint/numeric, MySQL BIGINT/DECIMAL):
+   * written back as a string, with `fractionDigits` decimals, so the database compares it the same way.
+   */
+  readonly digits?: boolean;
   readonly separator: 'T' | ' ';
   readonly hasTime: boolean;
   readonly hasSeconds: boolean;
@@ -28,15 +33,21 @@ export interface ParsedDbTime {
   readonly shape: TimeShape;
 }
 
+/** Epoch seconds below this, milliseconds from it on (1e11 s is the year 5138; 1e11 ms is 1973). */
+const EPOCH_MS_FROM = 1e11;
+
+const DIGITS_RE = /^(-?)(\d+)(?:\.(\d+))?$/;
 const TEXT_RE = /^(\d{4})-(\d{2})-(\d{2})(?:([T ])(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 export function parseDbTime(value: unknown, timezone: string): ParsedDbTime | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) {
-    const isMs = Math.abs(value) > 1e11;
+    const isMs = Math.abs(value) >= EPOCH_MS_FROM;
     const shape: TimeShape = { kind: isMs ? 'epoch_ms' : 'epoch_s', separator: 'T', hasTime: true, hasSeconds: true, fractionDigits: 0, offsetStyle: 'none', offsetMinutes: 0 };
     return { ms: Math.floor(isMs ? value : value * 1000), subMs: '', shape };
   }
   if (typeof value !== 'string') return undefined;
+  const digits = DIGITS_RE.exec(value.trim());
+  if (digits) return parseEpochDigits(digits);
   const m = TEXT_RE.exec(value.trim());
   if (!m) return undefined;
   const [, y, mo, d, sep, h, mi, s, frac = '', off] = m;
@@ -60,10 +71,32 @@ export function parseDbTime(value: unknown, timezone: string): ParsedDbTime | un
   return { ms: dt.toMillis(), subMs: frac.slice(3).replace(/0+$/, ''), shape };
 }
 
+/**
+ * An epoch written as digits, read the way a number is (seconds below 1e11, milliseconds from
+ * it on), exactly: the decimals are cut as text, never through a binary fraction.
+ */
+function parseEpochDigits([, sign, whole, frac = '']: RegExpExecArray): ParsedDbTime | undefined {
+  const n = Number(whole);
+  if (!Number.isSafeInteger(n)) return undefined;
+  const isMs = n >= EPOCH_MS_FROM;
+  const shape: TimeShape = { kind: isMs ? 'epoch_ms' : 'epoch_s', digits: true, separator: 'T', hasTime: true, hasSeconds: true, fractionDigits: frac.length, offsetStyle: 'none', offsetMinutes: 0 };
+  // the milliseconds and what lies below them, of the absolute value
+  const ms = isMs ? n : n * 1000 + Number(frac.slice(0, 3).padEnd(3, '0'));
+  const below = (isMs ? frac : frac.slice(3)).replace(/0+$/, '');
+  // before 1970 (hardly a complaint's time): to the millisecond below, nothing finer
+  return sign === '-' ? { ms: below ? -ms - 1 : -ms, subMs: '', shape } : { ms, subMs: below, shape };
+}
+
 /** Writes an instant in `shape`, rounding down (a lower bound that is a little early is safe). */
 export function formatDbTime(ms: number, shape: TimeShape, timezone: string): DbTime {
-  if (shape.kind === 'epoch_ms') return Math.floor(ms);
-  if (shape.kind === 'epoch_s') return Math.floor(ms / 1000);
+  if (shape.kind === 'epoch_ms' || shape.kind === 'epoch_s') {
+    const value = shape.kind === 'epoch_ms' ? Math.floor(ms) : Math.floor(ms / 1000);
+    if (!shape.digits) return value;
+    if (shape.fractionDigits === 0 || value < 0) return String(value);
+    // decimals of epoch seconds, from the milliseconds (epoch milliseconds keep whole ones)
+    const rest = shape.kind === 'epoch_s' ? String(Math.floor(ms) - value * 1000).padStart(3, '0') : '';
+    return `${value}.${rest.padEnd(shape.fractionDigits, '0').slice(0, shape.fractionDigits)}`;
+  }
   const zone = shape.offsetStyle === 'none' ? timezone : FixedOffsetZone.instance(shape.offsetMinutes);
   const dt = DateTime.fromMillis(ms, { zone });
   let text = dt.toFormat('yyyy-MM-dd');

@@ -14,10 +14,21 @@ import { WebhookAuthenticator } from './webhook-auth.js';
 import { parseWebhookBody } from './webhook-body.js';
 import { formatByteSize, webhookConfigSchema, type WebhookConfig } from './webhook-config.js';
 
+/** `30s`, `1500ms`, `2m`: a duration as config writes it. */
+function formatDuration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
 /** Seconds a sender is told to wait before retrying a request the bridge could not take. */
 const RETRY_AFTER_SECONDS = 5;
 /** How long close() lets answered requests drain before cutting their connections. */
 const CLOSE_GRACE_MS = 5_000;
+/** After a walk left requests unsettled, intake is asked again this much later… */
+const RENOTIFY_MS = 1_000;
+/** …while a request has come back unsettled at most this many times (then `max_wait` ends it). */
+const RENOTIFY_LIMIT = 5;
 
 interface Answer {
   readonly status: number;
@@ -32,6 +43,10 @@ interface HeldRequest {
   state: 'queued' | 'claimed' | 'answered';
   /** The sender hung up before its answer: nobody waits for this request any more. */
   abandoned: boolean;
+  /** Waited `max_wait` while its batch was being committed: a 503 unless that batch is settled. */
+  expired: boolean;
+  /** How many walks handed it out without settling it. */
+  returns: number;
   answer(a: Answer): void;
 }
 
@@ -53,6 +68,7 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
   private readonly queue: HeldRequest[] = [];
   private readonly claimed = new Set<HeldRequest>();
   private readonly listeners: (() => void)[] = [];
+  private renotify: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: WebhookConfig,
@@ -113,31 +129,42 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
   /**
    * Hands what is queued to intake and returns once the queue is empty; it never waits for new
    * requests (the `onPending` listener says when to read again). Several requests may share one
-   * batch, up to `max_records_per_request` records. A batch not settled when the walk ends (a
-   * failed commit, a dry run) goes back to the front of the queue, its senders still waiting.
+   * batch, up to `max_records_per_request` records. Each request is handed out at most once per
+   * walk: a batch not settled (a failed commit, a dry run) goes back to the front of the queue
+   * when the walk ends, its senders still waiting, and intake is asked again a little later.
    */
   async *read(_from?: undefined, options: ReadOptions = {}): AsyncIterable<SourceBatch<undefined>> {
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const taken = this.take();
-      if (!taken.length) return;
-      let settled = false;
-      try {
-        yield {
-          records: taken.flatMap((r) => r.records),
-          cursor: undefined,
-          settle: async () => {
-            if (settled) return;
-            settled = true;
-            for (const r of taken) {
-              this.claimed.delete(r);
-              r.answer({ status: 202, body: { accepted: r.records.length } });
-            }
-          },
-        };
-      } finally {
-        if (!settled) this.unclaim(taken);
+    // kept claimed until the walk ends, so that this walk does not take them again
+    const unsettled: HeldRequest[] = [];
+    try {
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const taken = this.take();
+        if (!taken.length) return;
+        let settled = false;
+        try {
+          yield {
+            records: taken.flatMap((r) => r.records),
+            cursor: undefined,
+            settle: async () => {
+              if (settled) return;
+              settled = true;
+              for (const r of taken) {
+                if (r.state === 'answered') continue;
+                // settled after its walk ended (and it went back to the queue): committed all the same
+                const i = this.queue.indexOf(r);
+                if (i >= 0) this.queue.splice(i, 1);
+                this.claimed.delete(r);
+                r.answer({ status: 202, body: { accepted: r.records.length } });
+              }
+            },
+          };
+        } finally {
+          if (!settled) unsettled.push(...taken);
+        }
       }
+    } finally {
+      this.unclaim(unsettled);
     }
   }
 
@@ -168,6 +195,8 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
   }
 
   private async shutdown(): Promise<void> {
+    clearTimeout(this.renotify);
+    this.renotify = undefined;
     const app = this.app;
     this.app = undefined;
     this.bound = undefined;
@@ -212,14 +241,20 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
       return unavailable(`${this.waiting} requests are already waiting for the ledger`);
     }
     return new Promise<Answer>((resolve) => {
+      // a request is not held forever (a paused source is not read at all): after max_wait, 503
+      const timer = setTimeout(() => this.expire(held), this.config.max_wait);
+      timer.unref();
       const held: HeldRequest = {
         records: parsed.records,
         replayKey: auth.replayKey,
         state: 'queued',
         abandoned: false,
+        expired: false,
+        returns: 0,
         answer: (a) => {
           if (held.state === 'answered') return;
           held.state = 'answered';
+          clearTimeout(timer);
           resolve(a);
         },
       };
@@ -257,21 +292,55 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
     return taken;
   }
 
-  /** A batch that was never settled: its requests wait again, in their order, ahead of newer ones. */
+  /**
+   * Batches that were never settled: their requests wait again, in their order, ahead of newer
+   * ones, and intake is asked again shortly (a failed commit may succeed on the next walk).
+   */
   private unclaim(taken: readonly HeldRequest[]): void {
     const back: HeldRequest[] = [];
     for (const r of taken) {
       if (r.state !== 'claimed') continue;
       this.claimed.delete(r);
-      if (r.abandoned) {
+      if (r.abandoned || r.expired) {
         this.auth.forget(r.replayKey);
-        r.answer(unavailable('the sender went away'));
+        r.answer(r.abandoned ? unavailable('the sender went away') : this.tooLong());
         continue;
       }
       r.state = 'queued';
+      r.returns++;
       back.push(r);
     }
     this.queue.unshift(...back);
+    if (back.some((r) => r.returns <= RENOTIFY_LIMIT)) this.askAgain();
+  }
+
+  /** Calls the onPending listeners once more, a little later (once, however many walks ask). */
+  private askAgain(): void {
+    if (this.renotify || !this.app) return;
+    this.renotify = setTimeout(() => {
+      this.renotify = undefined;
+      if (!this.app || !this.queue.length) return;
+      for (const l of this.listeners) this.call(l);
+    }, RENOTIFY_MS);
+    this.renotify.unref();
+  }
+
+  /** `max_wait` is over: a queued request is answered 503; one being committed, when its batch ends. */
+  private expire(held: HeldRequest): void {
+    if (held.state === 'answered') return;
+    if (held.state === 'claimed') {
+      held.expired = true;
+      return;
+    }
+    const i = this.queue.indexOf(held);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.auth.forget(held.replayKey);
+    this.ctx.logger.warn('webhook request waited too long for its ledger commit (is the source paused, or intake failing?); answered 503', { source: this.ctx.sourceId, records: held.records.length, max_wait_ms: this.config.max_wait });
+    held.answer(this.tooLong());
+  }
+
+  private tooLong(): Answer {
+    return unavailable(`the request waited ${formatDuration(this.config.max_wait)} (adapter.max_wait) without being committed (the source may be paused)`);
   }
 
   private call(listener: () => void): void {

@@ -28,14 +28,22 @@ export interface BodyRules {
 /** Errors listed in one answer; a body with more says how many were left out. */
 const MAX_ERRORS = 100;
 
+/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
+const CONTROL_RE = /[\p{Cc}\u2028\u2029]/u;
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseWebhookBody(raw: Buffer, rules: BodyRules): BodyOutcome {
   let body: unknown;
+  const text = raw.toString('utf8');
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
   try {
-    body = JSON.parse(raw.toString('utf8').replace(/^\uFEFF/, ''));
+    body = JSON.parse(bom ? text.slice(1) : text);
   } catch (err) {
-    return { ok: false, status: 400, code: 'invalid_json', message: `the body is not JSON: ${(err as Error).message}` };
+    // only where: the parser's own message quotes a piece of the body (a reporter's name, say),
+    // and this message is logged and sent back
+    const at = jsonErrorPosition((err as Error).message, text.length - bom);
+    return { ok: false, status: 400, code: 'invalid_json', message: `the body is not JSON${at === undefined ? '' : ` (at character ${at + bom})`}` };
   }
 
   let list: unknown[];
@@ -75,6 +83,11 @@ export function parseWebhookBody(raw: Buffer, rules: BodyRules): BodyOutcome {
       return;
     }
     const externalId = String(id).trim();
+    if (CONTROL_RE.test(externalId)) {
+      // an id ends up in logs, reports and the LAPOR! reference line: one line of plain text
+      errors.push({ index, field: rules.idField, message: 'must not contain control characters' });
+      return;
+    }
     const earlier = firstIndexOf.get(externalId);
     if (earlier !== undefined) {
       // which of the two versions is meant is not ours to guess
@@ -100,4 +113,12 @@ function invalid(errors: FieldError[]): BodyOutcome {
     message: `${errors.length} problem${errors.length === 1 ? '' : 's'} in the body (first: ${where} ${first.message})${more ? `; ${more} more not listed` : ''}; nothing was accepted`,
     errors: shown,
   };
+}
+
+/** Where JSON.parse stopped, from its message (V8: "… at position 12", "Unexpected end of JSON input"). */
+function jsonErrorPosition(message: string, length: number): number | undefined {
+  const m = /\bat position (\d+)/.exec(message);
+  if (m) return Number(m[1]);
+  if (/unexpected end of json input/i.test(message)) return length;
+  return undefined;
 }

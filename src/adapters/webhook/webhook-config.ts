@@ -62,6 +62,10 @@ export const webhookConfigSchema = z
     body_limit: byteSizeSchema.prefault('1MB').describe('Largest request body accepted; larger is answered 413'),
     max_records_per_request: z.number().int().min(1).max(10_000).default(500).describe('Most records one request may carry (larger is answered 413); also the largest batch committed at once'),
     max_pending_requests: z.number().int().min(1).default(100).describe('Requests waiting for their ledger commit at once; more are answered 503 with Retry-After'),
+    max_wait: durationSchema
+      .prefault('30s')
+      .refine((ms) => ms > 0, 'must be longer than 0')
+      .describe('A request not committed within this long (a paused source, a failing intake) is answered 503 with Retry-After'),
     id_field: z.string().min(1).default('id').describe('Field (dotted path) holding the record id in the source; a record without one is refused with 422'),
   })
   .strict();

@@ -1,7 +1,8 @@
 /**
  * `daemon`: runs every source on its cron schedule and the delivery pass on its own schedule,
- * serves /healthz, /readyz and /metrics, until SIGTERM/SIGINT; then stops taking work, lets
- * sends in flight finish within the grace period, and exits with no record left in `sending`.
+ * serves /healthz, /readyz, /metrics (and /dashboard when configured), until SIGTERM/SIGINT;
+ * then stops taking work, lets sends in flight finish within the grace period, and exits with
+ * no record left in `sending`.
  * SIGHUP reloads the configuration; an invalid new configuration is rejected and the running
  * one kept.
  */
@@ -58,11 +59,21 @@ export async function daemonCommand(g: GlobalOptions, o: { once?: boolean }): Pr
           sources: () => current?.bridge.sources.map((s) => s.id) ?? [],
           lastResult: (job) => current?.scheduler.lastResults.get(job),
         },
+        // the dashboard is mounted when configured at start; a reload can rotate its token
+        dashboard: config.settings.dashboard
+          ? {
+              ledgerPath: () => (current?.config ?? config).ledgerPath,
+              token: () => (current?.config ?? config).settings.dashboard?.token.reveal(),
+              lang: () => (current?.config ?? config).settings.dashboard?.lang ?? 'id',
+              logger,
+            }
+          : undefined,
       })
     : undefined;
+  if (config.settings.dashboard && !http) logger.warn('dashboard is configured but daemon.http is false: no dashboard (or run `sp4n-bridge dashboard`)');
   if (server) {
     const addr = await server.start();
-    logger.info('http listening', { host: addr.host, port: addr.port, endpoints: ['/healthz', '/readyz', '/metrics'] });
+    logger.info('http listening', { host: addr.host, port: addr.port, endpoints: ['/healthz', '/readyz', '/metrics', ...(config.settings.dashboard ? ['/dashboard'] : [])] });
   }
 
   // SIGHUP: validate the new configuration first; only a valid one replaces the running one

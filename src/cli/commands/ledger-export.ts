@@ -34,6 +34,12 @@ function isoBound(text: string | undefined, flag: string): string | undefined {
   return d.toISOString();
 }
 
+/** Text a citizen wrote must never run as a spreadsheet formula when an auditor opens the CSV. */
+export function csvCell(v: unknown): unknown {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
 export async function ledgerExport(g: GlobalOptions, o: ExportOptions): Promise<number> {
   const format = o.format ?? 'csv';
   if (!['csv', 'jsonl', 'xlsx'].includes(format)) throw new UsageError('--format: csv, jsonl or xlsx');
@@ -79,7 +85,7 @@ export async function ledgerExport(g: GlobalOptions, o: ExportOptions): Promise<
       await write(`\uFEFF${stringify([cols])}`);
       let chunk: unknown[][] = [];
       for (const row of auditRows(ledger.db, table, filter)) {
-        chunk.push(cols.map((c) => row[c] ?? ''));
+        chunk.push(cols.map((c) => csvCell(row[c])));
         if (chunk.length >= 1000) {
           await write(stringify(chunk));
           chunk = [];

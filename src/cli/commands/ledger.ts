@@ -1,8 +1,14 @@
 /** `ledger status | list | show`: what the ledger says, for operators and auditors. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { stringify } from 'csv-stringify/sync';
+import { ledgerReport } from '../../ledger/audit-queries.js';
 import { recordStates } from '../../ledger/record-state.js';
+import { osUser } from '../../ledger/sqlite-ledger.js';
 import { verifyLedger } from '../../ledger/verify-ledger.js';
 import type { GlobalOptions } from '../context.js';
-import { openLedgerReadable } from '../context.js';
+import { ledgerPathFrom, openLedgerReadable } from '../context.js';
 import { formatTable, print, printJson, UsageError } from '../output.js';
 
 export function ledgerStatus(g: GlobalOptions, o: { ledger?: string }): number {
@@ -142,6 +148,98 @@ export function ledgerVerify(g: GlobalOptions, o: { ledger?: string; anchor?: bo
     if (r.anchor) print(r.anchor.found ? `✓ the anchored head ${r.anchor.hash.slice(0, 16)}… is event ${r.anchor.event_id}` : `✗ the anchored head ${r.anchor.hash.slice(0, 16)}… is no longer in the ledger: events were removed after it was recorded`);
     if (o.anchor && r.head) print(`anchor: ${r.head.hash} (event ${r.head.id}) — record it elsewhere; check later with --expect ${r.head.hash}`);
     return r.ok ? 0 : 1;
+  } finally {
+    ledger.close();
+  }
+}
+
+/** A month (YYYY-MM, in WIB) → [from, to) as ISO instants. */
+export function monthPeriod(text: string): { from: string; to: string } {
+  const m = /^(\d{4})-(\d{2})$/.exec(text);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new UsageError(`--period: "${text}" is not a month; use YYYY-MM`);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const from = new Date(`${m[1]}-${m[2]}-01T00:00:00+07:00`);
+  const next = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+  return { from: from.toISOString(), to: new Date(`${next}-01T00:00:00+07:00`).toISOString() };
+}
+
+export function ledgerReportCommand(g: GlobalOptions, o: { ledger?: string; period?: string; format?: string }): number {
+  const format = o.format ?? (g.json ? 'json' : 'table');
+  if (!['table', 'json', 'csv'].includes(format)) throw new UsageError('--format: table, json or csv');
+  const period = o.period ? monthPeriod(o.period) : {};
+  const ledger = openLedgerReadable(g, o.ledger);
+  try {
+    const r = ledgerReport(ledger.db, period);
+    if (format === 'json') printJson(r);
+    else if (format === 'csv') {
+      const cols = ['source', 'category', 'received', 'delivered', 'rejected', 'quarantined', 'undelivered', 'other'] as const;
+      process.stdout.write(`\uFEFF${stringify([cols, ...r.groups.map((x) => cols.map((c) => x[c]))])}`);
+    } else {
+      print(`report ${o.period ?? 'all time'} — ${ledger.path}`);
+      print(formatTable(r.groups as unknown as Record<string, unknown>[]));
+      print(`total: received ${r.totals.received}, delivered ${r.totals.delivered}, rejected ${r.totals.rejected}, quarantined ${r.totals.quarantined}, still owed ${r.totals.undelivered}`);
+      const fmt = (s: { count: number; median_hours: number | null; p95_hours: number | null }) => (s.count ? `median ${s.median_hours} h, p95 ${s.p95_hours} h (n=${s.count})` : 'no deliveries');
+      print(`receipt at the source → delivered to LAPOR!: ${fmt(r.receipt_to_delivery)}`);
+      print(`first seen by the bridge → delivered: ${fmt(r.seen_to_delivery)}`);
+    }
+    return 0;
+  } finally {
+    ledger.close();
+  }
+}
+
+export function ledgerBackup(g: GlobalOptions, file: string, o: { ledger?: string }): number {
+  const target = path.resolve(file);
+  if (fs.existsSync(target)) throw new UsageError(`${target} already exists; choose a new file`);
+  const source = ledgerPathFrom(g, o.ledger);
+  if (!fs.existsSync(source)) throw new UsageError(`no ledger at ${source}`);
+  // VACUUM INTO writes a consistent copy while the daemon keeps running
+  const db = new Database(source, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('VACUUM INTO ?').run(target);
+  } finally {
+    db.close();
+  }
+  fs.chmodSync(target, 0o600);
+  const copy = new Database(target, { readonly: true });
+  try {
+    const v = verifyLedger(copy);
+    print(`backup written to ${target} (${fs.statSync(target).size} bytes, ${v.events} events, chain ${v.ok ? 'verified' : 'NOT verified'})`);
+    return v.ok ? 0 : 1;
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * Removes reporters' personal data (name, phone, e-mail, NIK hash) from record versions older
+ * than the retention period. Events and hashes are untouched, so `ledger verify` still proves
+ * the history; the purge itself is an event with who and why.
+ */
+export function ledgerPurgePersonal(g: GlobalOptions, o: { ledger?: string; olderThan?: string; reason?: string }): number {
+  const days = Number(o.olderThan);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError('--older-than <days>: a whole number of days, at least 1');
+  if (!o.reason?.trim()) throw new UsageError('--reason "<why>" is required: the purge is recorded in the ledger');
+  const ledger = openLedgerReadable(g, o.ledger);
+  try {
+    const before = new Date(Date.now() - days * 86_400_000).toISOString();
+    const n = ledger.db
+      .transaction(() => {
+        // only settled records: anything still owed to LAPOR! keeps what it may need to be sent
+        const changed = ledger.db
+          .prepare(
+            `UPDATE record_versions SET canonical_json = json_remove(canonical_json, '$.reporter')
+             WHERE json_extract(canonical_json, '$.reporter') IS NOT NULL AND created_at < ?
+               AND record_id IN (SELECT id FROM records WHERE state IN ('delivered', 'rejected', 'dead', 'dropped', 'quarantined') AND updated_at < ?)`,
+          )
+          .run(before, before).changes;
+        ledger.appendEvent({ type: 'personal_data_purged', actor: osUser(), reason: o.reason, data: { older_than_days: days, versions: changed } });
+        return changed;
+      })
+      .immediate();
+    print(`removed reporter data from ${n} record version(s) older than ${days} days; the event log still verifies`);
+    return 0;
   } finally {
     ledger.close();
   }

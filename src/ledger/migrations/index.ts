@@ -4,6 +4,7 @@
  */
 import { sql as m001 } from './001-initial.js';
 import { sql as m002 } from './002-operator-actions.js';
+import { sql as m003 } from './003-mapping-version.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,6 +15,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: m001 },
   { version: 2, name: 'operator-actions', sql: m002 },
+  { version: 3, name: 'mapping-version', sql: m003 },
 ];
 
 export const LATEST_VERSION = migrations.length;

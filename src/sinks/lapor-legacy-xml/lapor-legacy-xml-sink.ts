@@ -20,7 +20,7 @@ import { redactText } from '../../util/redact.js';
 import { sha256, stableStringify } from '../../util/stable-json.js';
 import { classifyCreate } from '../classify-failure.js';
 import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupContext, type LookupResult, type Sink } from '../sink.js';
-import { Final, rateLimiter, RetryLater, sleep } from '../sink-support.js';
+import { Final, limitRate, NotSentError, renderRef, RetryLater, sleep } from '../sink-support.js';
 import type { LaporLegacyXmlConfig } from './lapor-legacy-xml-config.js';
 import { ATTR, buildXml, decodeBody, elementsWith, findText, parseXml, textOf, xmlSafeText, type ParsedXml } from './legacy-xml.js';
 
@@ -77,11 +77,7 @@ export class LaporLegacyXmlSink implements Sink {
       httpsAgent: new https.Agent({ keepAlive: true }),
     });
     if (config.rate_limit_per_second > 0) {
-      const slot = rateLimiter(config.rate_limit_per_second);
-      this.http.interceptors.request.use(async (req) => {
-        await slot();
-        return req;
-      });
+      limitRate(this.http, config.rate_limit_per_second);
     }
   }
 
@@ -91,7 +87,7 @@ export class LaporLegacyXmlSink implements Sink {
   }
 
   refLine(c: Pick<StoredComplaint, 'source'>): string {
-    return this.config.ref_template.replace('{system}', c.source.system).replace('{external_id}', c.source.external_id);
+    return renderRef(this.config.ref_template, c.source.system, c.source.external_id);
   }
 
   /** What this dialect sends: the text, the flags, the source reference and (not anonymous) the reporter — never the NIK. */
@@ -280,6 +276,7 @@ export class LaporLegacyXmlSink implements Sink {
     try {
       return { res: await fn() };
     } catch (err) {
+      if (err instanceof NotSentError) return { errorCode: err.code };
       if (!isAxiosError(err)) return { errorCode: 'UNKNOWN' };
       if (err.code === 'ERR_CANCELED') return { errorCode: 'ECONNRESET' }; // aborted mid-flight: may have been sent
       if (err.code === 'ECONNABORTED') return { errorCode: 'ETIMEDOUT' };

@@ -10,7 +10,7 @@ import { redactText } from '../../util/redact.js';
 import { sha256, stableStringify } from '../../util/stable-json.js';
 import { classifyCreate, parseRetryAfter } from '../classify-failure.js';
 import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupContext, type LookupResult, type Sink } from '../sink.js';
-import { Final, rateLimiter, RetryLater, sleep } from '../sink-support.js';
+import { Final, limitRate, NotSentError, renderRef, RetryLater, sleep } from '../sink-support.js';
 import type { LaporV3Config } from './lapor-v3-config.js';
 
 export interface LaporV3SinkOptions {
@@ -56,11 +56,7 @@ export class LaporV3Sink implements Sink {
     });
     if (config.rate_limit_per_second > 0) {
       // every call to the destination (upload, create, lookup) waits for its slot
-      const slot = rateLimiter(config.rate_limit_per_second);
-      this.http.interceptors.request.use(async (req) => {
-        await slot();
-        return req;
-      });
+      limitRate(this.http, config.rate_limit_per_second);
     }
     this.fetcher = axios.create({ timeout: config.timeout, responseType: 'arraybuffer', maxContentLength: config.max_attachment_bytes, validateStatus: () => true, ...agents });
   }
@@ -71,7 +67,7 @@ export class LaporV3Sink implements Sink {
   }
 
   refLine(c: Pick<StoredComplaint, 'source'>): string {
-    return this.config.ref_template.replace('{system}', c.source.system).replace('{external_id}', c.source.external_id);
+    return renderRef(this.config.ref_template, c.source.system, c.source.external_id);
   }
 
   sentView(c: StoredComplaint): unknown {
@@ -92,8 +88,8 @@ export class LaporV3Sink implements Sink {
       content: `${truncateText(c.content, room)}\n\n${ref}`,
       channel: cfg.channel_ids[c.channel] ?? cfg.channel_ids.other,
       classification_id: cfg.classification_ids[c.classification],
-      disposition_id: c.target_agency?.lapor_institution_id ?? cfg.default_disposition_id,
-      category_id: c.category?.lapor_category_id ?? cfg.default_category_id,
+      disposition_id: asId(c.target_agency?.lapor_institution_id ?? cfg.default_disposition_id),
+      category_id: asId(c.category?.lapor_category_id ?? cfg.default_category_id),
       location_id: c.location?.region_code,
       date_of_incident: c.incident_date,
       tags_raw: tags.join(' '),
@@ -138,6 +134,7 @@ export class LaporV3Sink implements Sink {
           } catch (err) {
             errorCode = isAxiosError(err) ? (err.code === 'ECONNABORTED' ? 'ETIMEDOUT' : (err.code ?? err.cause?.constructor.name)) : 'UNKNOWN';
             if (isAxiosError(err) && err.code === 'ERR_CANCELED') errorCode = 'ECONNRESET'; // aborted mid-flight: may have been sent
+            if (err instanceof NotSentError) errorCode = err.code;
           }
           const { parsed, json } = parseJson(res?.data);
           const id = parsed ? complaintId(json) : undefined;
@@ -321,6 +318,11 @@ export class LaporV3Sink implements Sink {
 }
 
 const MAX_LOOKUP_PAGES = 50;
+
+/** Ids from lookup CSVs arrive as text; LAPOR! ids are numbers when they look like numbers. */
+function asId(v: string | number | undefined): string | number | undefined {
+  return typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : v;
+}
 
 function slug(text: string): string {
   return text
