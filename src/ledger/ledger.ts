@@ -39,6 +39,8 @@ export type IntakeItem =
       readonly contentHash: string;
       readonly warnings: readonly Warning[];
       readonly mappingVersion: string;
+      /** SHA-256 of the raw source record: tells a source change from a mapping change. */
+      readonly sourceHash?: string;
     }
   | {
       readonly kind: 'quarantined';

@@ -286,11 +286,19 @@ export class SqliteLedger {
         // never sent (or sent and refused): the new version replaces the old one and goes out fresh
         to = 'pending';
         break;
-      case 'delivered':
+      case 'delivered': {
+        // the same source record mapped differently (a new mapping or lookup): nothing happened to
+        // the complaint itself, so there is no update to report — only a new version on record
+        const prior = this.stmt('SELECT source_hash FROM record_versions WHERE record_id = ? AND version = ?').get(existing.id, existing.version) as { source_hash: string | null } | undefined;
+        if (item.sourceHash && prior?.source_hash === item.sourceHash) {
+          type = 'remapped_after_delivery';
+          break;
+        }
         // keeps its LAPOR! id; never sent again as a new complaint
         to = 'update_pending';
         type = 'changed_after_delivery';
         break;
+      }
       case 'update_pending':
         type = 'changed_after_delivery';
         break;
@@ -355,8 +363,8 @@ export class SqliteLedger {
   }
 
   private insertVersion(recordId: number, version: number, item: Extract<IntakeItem, { kind: 'mapped' }>): void {
-    this.stmt('INSERT INTO record_versions (record_id, version, content_hash, canonical_json, warnings_json, mapping_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(recordId, version, item.contentHash, JSON.stringify(this.toStored(item.complaint)), JSON.stringify(item.warnings), item.mappingVersion, this.iso());
+    this.stmt('INSERT INTO record_versions (record_id, version, content_hash, canonical_json, warnings_json, mapping_version, created_at, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(recordId, version, item.contentHash, JSON.stringify(this.toStored(item.complaint)), JSON.stringify(item.warnings), item.mappingVersion, this.iso(), item.sourceHash ?? null);
   }
 
   /** Replaces the NIK by a keyed hash (or drops it when no key is configured). */

@@ -48,7 +48,7 @@ export function mapRecord(rec: SourceRecord, o: Pick<IntakeOptions, 'ledger' | '
   }
   if (!result.ok) return { kind: 'quarantined', externalId: rec.externalId, reason: result.reason, failureHash: failureHash(), mappingVersion: o.mapping.version };
   const contentHash = sha256(stableStringify(o.sink.sentView(o.ledger.toStored(result.complaint))));
-  return { kind: 'mapped', externalId: rec.externalId, complaint: result.complaint, contentHash, warnings: result.warnings, mappingVersion: o.mapping.version };
+  return { kind: 'mapped', externalId: rec.externalId, complaint: result.complaint, contentHash, warnings: result.warnings, mappingVersion: o.mapping.version, sourceHash: sha256(stableStringify(rec.raw)) };
 }
 
 export class AccountingError extends Error {

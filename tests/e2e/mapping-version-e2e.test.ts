@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { openBridge } from '../../src/bridge.js';
 import { loadSettingsOrThrow } from '../../src/settings/load-settings.js';
 import { BebejaSimulator } from '../../src/simulators/bebeja-simulator.js';
@@ -66,4 +67,31 @@ it('unknown category (strict) → quarantined; a row added to the lookup → del
   expect(lapor.complaints()).toHaveLength(4);
   expect((await sync(file)).states).toEqual({ delivered: 4 });
   expect(lapor.complaints()).toHaveLength(4);
+});
+
+it('a new mapping that changes how delivered complaints look is not an update: no follow-up is sent', async () => {
+  const file = copyShippedConfig(dir);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('on_change: record', 'on_change: followup'));
+  await sync(file);
+  expect(lapor.complaints()).toHaveLength(3);
+
+  const source = path.join(dir, 'config', 'sources', 'bebeja.yaml');
+  const text = fs.readFileSync(source, 'utf8');
+  const shouting = text.replace(/title: \{ path: judul, transforms: \[([^\]]*)\] \}/, 'title: { path: judul, transforms: [$1, upper] }');
+  expect(shouting).not.toBe(text);
+  fs.writeFileSync(source, shouting);
+  const remapped = await sync(file);
+  expect(remapped.states).toEqual({ delivered: 3 });
+  expect(remapped.delivery).toMatchObject({ updates_sent: 0, updates_recorded: 0 });
+  expect(lapor.complaints().every((c) => c.followups.length === 0)).toBe(true);
+  const db = new Database(loadSettingsOrThrow(file).ledgerPath, { readonly: true });
+  const types = (db.prepare("SELECT type FROM events WHERE type IN ('remapped_after_delivery', 'changed_after_delivery')").all() as { type: string }[]).map((e) => e.type);
+  db.close();
+  expect(types).toEqual(['remapped_after_delivery', 'remapped_after_delivery', 'remapped_after_delivery']);
+
+  // a real change at the source still is an update
+  bebeja.edit(1, { isi: 'Tambahan dari pelapor: kondisinya makin parah.' });
+  const changed = await sync(file);
+  expect(changed.delivery).toMatchObject({ updates_sent: 1 });
+  expect(lapor.complaints()).toHaveLength(3);
 });
