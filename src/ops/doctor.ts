@@ -20,7 +20,7 @@ import { adapterRegistry } from '../adapters/registry.js';
 import { LATEST_VERSION } from '../ledger/migrations/index.js';
 import { formatProblem, loadSettings, type ConfigProblem, type LoadedSettings, type LoadedSource } from '../settings/load-settings.js';
 import { Secret } from '../settings/secrets.js';
-import type { LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
+import { laporV3AuthHeaders, type LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
 import { silentLogger } from '../util/logger.js';
 import { redactText } from '../util/redact.js';
 
@@ -445,8 +445,7 @@ export async function checkDestination(d: LaporV3Config, configFile: string, sig
     timeout: Math.min(d.timeout || timeoutMs, timeoutMs),
     headers: {
       Accept: 'application/json',
-      [d.auth.bearer_header]: `Bearer ${d.auth.bearer_token.reveal()}`,
-      [d.auth.app_token_header]: d.auth.app_token.reveal(),
+      ...laporV3AuthHeaders(d),
     },
     validateStatus: () => true,
     maxRedirects: 0,

@@ -18,7 +18,8 @@ import path from 'node:path';
 import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { stringify } from 'csv-stringify/sync';
 import { normaliseKey } from '../mapping/lookups.js';
-import type { LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
+import { getPath } from '../mapping/compile-mapping.js';
+import { laporV3AuthHeaders, type LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
 import { redactText } from '../util/redact.js';
 
 export const INSTITUTIONS_FILE = 'lapor-institutions.csv';
@@ -80,23 +81,15 @@ const HEADERS: Readonly<Record<MasterKind, [string, string]>> = {
   categories: ['name', 'lapor_category_id'],
 };
 
-function pick(obj: unknown, ...keys: string[]): unknown {
-  let cur = obj;
-  for (const k of keys) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[k];
-  }
-  return cur;
-}
 
 /** The list in a reply: `results.data`, `data` or `results.docs` (also a bare array). */
 export function listOf(json: unknown): unknown[] | undefined {
-  for (const c of [pick(json, 'results', 'data'), pick(json, 'data'), pick(json, 'results', 'docs'), pick(json, 'results'), json]) if (Array.isArray(c)) return c;
+  for (const c of [getPath(json, 'results.data'), getPath(json, 'data'), getPath(json, 'results.docs'), getPath(json, 'results'), json]) if (Array.isArray(c)) return c;
   return undefined;
 }
 
 function nextUrlOf(json: unknown): string | undefined {
-  const next = pick(json, 'results', 'next_page_url') ?? pick(json, 'next_page_url') ?? pick(json, 'links', 'next') ?? pick(json, 'results', 'links', 'next');
+  const next = getPath(json, 'results.next_page_url') ?? getPath(json, 'next_page_url') ?? getPath(json, 'links.next') ?? getPath(json, 'results.links.next');
   return typeof next === 'string' && next !== '' ? next : undefined;
 }
 
@@ -121,7 +114,7 @@ function sleep(ms: number): Promise<void> {
 
 function describeReply(res: AxiosResponse): string {
   const data = res.data as unknown;
-  const message = pick(data, 'message') ?? pick(data, 'error');
+  const message = getPath(data, 'message') ?? getPath(data, 'error');
   return redactText(`HTTP ${res.status}${typeof message === 'string' && message ? ` (${message})` : ''}`).slice(0, 300);
 }
 
@@ -142,8 +135,7 @@ export class LaporMastersClient {
       timeout: config.timeout,
       headers: {
         Accept: 'application/json',
-        [config.auth.bearer_header]: `Bearer ${config.auth.bearer_token.reveal()}`,
-        [config.auth.app_token_header]: config.auth.app_token.reveal(),
+        ...laporV3AuthHeaders(config),
       },
       validateStatus: () => true,
       maxRedirects: 0,

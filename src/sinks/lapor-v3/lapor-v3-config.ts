@@ -60,3 +60,11 @@ export const laporV3ConfigSchema = z
   .strict();
 
 export type LaporV3Config = z.output<typeof laporV3ConfigSchema>;
+
+/** The two credential headers every v3 call carries (the sink, `doctor` and `lapor masters` alike). */
+export function laporV3AuthHeaders(config: Pick<LaporV3Config, 'auth'>): Record<string, string> {
+  return {
+    [config.auth.bearer_header]: `Bearer ${config.auth.bearer_token.reveal()}`,
+    [config.auth.app_token_header]: config.auth.app_token.reveal(),
+  };
+}

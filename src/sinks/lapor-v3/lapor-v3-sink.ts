@@ -11,7 +11,8 @@ import { sha256, stableStringify } from '../../util/stable-json.js';
 import { classifyCreate, parseRetryAfter } from '../classify-failure.js';
 import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupContext, type LookupResult, type Sink } from '../sink.js';
 import { Final, limitRate, NotSentError, renderRef, RetryLater, sleep } from '../sink-support.js';
-import type { LaporV3Config } from './lapor-v3-config.js';
+import { laporV3AuthHeaders, type LaporV3Config } from './lapor-v3-config.js';
+import { getPath } from '../../mapping/compile-mapping.js';
 
 export interface LaporV3SinkOptions {
   /** Extra tries inside one delivery for replies that are certainly not filed (429/503/refused). */
@@ -48,8 +49,7 @@ export class LaporV3Sink implements Sink {
       timeout: config.timeout,
       headers: {
         Accept: 'application/json',
-        [config.auth.bearer_header]: `Bearer ${config.auth.bearer_token.reveal()}`,
-        [config.auth.app_token_header]: config.auth.app_token.reveal(),
+        ...laporV3AuthHeaders(config),
       },
       validateStatus: () => true,
       ...agents,
@@ -306,7 +306,7 @@ export class LaporV3Sink implements Sink {
           if (id !== undefined && id !== null && !ctx.exclude?.includes(String(id))) return { found: true, laporId: String(id) };
         }
       }
-      const next = pick(json, 'results', 'next_page_url') ?? pick(json, 'next_page_url');
+      const next = getPath(json, 'results.next_page_url') ?? getPath(json, 'next_page_url');
       if (typeof next !== 'string' || next === '') break;
       const nextUrl = new URL(next, `${origin}/`);
       if (nextUrl.origin !== origin) throw new Error(`[lapor] lookup of ${sourceRef(c)} failed: next_page_url points to another host`);
@@ -346,34 +346,26 @@ function parseJson(data: unknown): { parsed: boolean; json: Record<string, unkno
   return { parsed: false, json: {} };
 }
 
-function pick(obj: unknown, ...path: string[]): unknown {
-  let cur = obj;
-  for (const p of path) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
 
 /** `{ complaint_id }` or `{ data: { complaint_id } }` (some deployments nest it). */
 function complaintId(json: unknown): string | undefined {
-  const id = pick(json, 'complaint_id') ?? pick(json, 'data', 'complaint_id') ?? pick(json, 'results', 'complaint_id');
+  const id = getPath(json, 'complaint_id') ?? getPath(json, 'data.complaint_id') ?? getPath(json, 'results.complaint_id');
   return id === undefined || id === null || id === '' ? undefined : String(id);
 }
 
 function uploadedId(json: unknown): string | undefined {
-  const docs = pick(json, 'results', 'docs');
+  const docs = getPath(json, 'results.docs');
   const first = Array.isArray(docs) ? (docs[0] as unknown) : undefined;
-  const id = pick(first, 'id');
+  const id = getPath(first, 'id');
   return id === undefined || id === null ? undefined : String(id);
 }
 
 function alreadyExists(json: unknown): boolean {
-  return /already exists|sudah ada/i.test(String(pick(json, 'message') ?? pick(json, 'error') ?? ''));
+  return /already exists|sudah ada/i.test(String(getPath(json, 'message') ?? getPath(json, 'error') ?? ''));
 }
 
 function listOf(json: unknown): Record<string, unknown>[] {
-  for (const candidate of [pick(json, 'results', 'data'), pick(json, 'data'), pick(json, 'results', 'docs'), json]) {
+  for (const candidate of [getPath(json, 'results.data'), getPath(json, 'data'), getPath(json, 'results.docs'), json]) {
     if (Array.isArray(candidate)) return candidate.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object');
   }
   return [];
@@ -381,7 +373,7 @@ function listOf(json: unknown): Record<string, unknown>[] {
 
 function describe(res: AxiosResponse | undefined, errorCode: string | undefined, json: Record<string, unknown>): string {
   if (!res) return `no reply (${errorCode ?? 'unknown error'})`;
-  const message = pick(json, 'message') ?? pick(json, 'error') ?? pick(json, 'errors');
+  const message = getPath(json, 'message') ?? getPath(json, 'error') ?? getPath(json, 'errors');
   const detail = message === undefined ? '' : `: ${typeof message === 'string' ? message : JSON.stringify(message)}`;
   return redactText(`HTTP ${res.status}${detail}`).slice(0, 500);
 }
