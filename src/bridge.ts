@@ -10,6 +10,8 @@ import type { CompiledMapping } from './mapping/compile-mapping.js';
 import type { LoadedSettings } from './settings/load-settings.js';
 import { LaporLegacyXmlSink } from './sinks/lapor-legacy-xml/lapor-legacy-xml-sink.js';
 import { LaporV3Sink } from './sinks/lapor-v3/lapor-v3-sink.js';
+import { attachmentSourceOrigins } from './sinks/attachment-fetch.js';
+import { tlsWarnings, type TlsConfig } from './net/http-client.js';
 import type { Sink } from './sinks/sink.js';
 import { CircuitBreaker } from './sync/circuit-breaker.js';
 import type { RetryPolicy } from './sync/retry-policy.js';
@@ -49,7 +51,8 @@ export function createSink(config: LoadedSettings, now?: () => Date): Sink {
   const d = config.settings.destination;
   switch (d.dialect) {
     case 'lapor-v3':
-      return new LaporV3Sink(d, { inCallRetries: config.settings.delivery.in_call_retries, now });
+      // attachments of a source may come from its own configured host (issue #10)
+      return new LaporV3Sink(d, { inCallRetries: config.settings.delivery.in_call_retries, now, attachmentSources: attachmentSourceOrigins(config.sources) });
     case 'lapor-legacy-xml':
       return new LaporLegacyXmlSink(d, { inCallRetries: config.settings.delivery.in_call_retries, now });
   }
@@ -69,6 +72,7 @@ export async function openBridge(config: LoadedSettings, options: OpenBridgeOpti
   const recovered = options.recover === false ? 0 : ledger.recoverInterruptedSends();
   if (recovered) options.logger.warn('interrupted sends found at start-up are now in doubt and will be reconciled', { count: recovered });
   const sink = createSink(config, now);
+  for (const w of tlsWarnings('the destination', (config.settings.destination as { tls?: TlsConfig }).tls)) options.logger.warn(w);
   const sources: BridgeSource[] = [];
   try {
     for (const s of config.sources.filter((x) => x.enabled)) {

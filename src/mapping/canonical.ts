@@ -12,6 +12,25 @@ export const CANONICAL_VERSION = 1;
 export const TITLE_MAX = 150;
 export const CONTENT_MAX = 20_000;
 
+/**
+ * Upper bounds of the other text fields (issue #10: every value from a source is bounded). Title
+ * and content are truncated with a warning (validate-complaint.ts); an optional value over its
+ * bound is dropped with a warning; a required one (the source id) quarantines the record.
+ */
+export const FIELD_MAX = {
+  external_id: 200,
+  ticket: 100,
+  code: 200,
+  lapor_id: 100,
+  address: 500,
+  url: 2048,
+  filename: 255,
+  mime: 127,
+  attachments: 50,
+  name: 200,
+  email: 254,
+} as const;
+
 export const channels = ['web', 'app', 'sms', 'whatsapp', 'social', 'walk_in', 'phone', 'letter', 'other'] as const;
 export const classifications = ['pengaduan', 'aspirasi', 'permintaan_informasi'] as const;
 
@@ -40,9 +59,9 @@ export const canonicalComplaintSchema = z
     source: z
       .object({
         system: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a source id (lowercase letters, digits, - and _)').describe('Source id from config, e.g. bebeja'),
-        external_id: z.string().min(1, 'must not be empty').describe("The record's id in the source"),
+        external_id: z.string().min(1, 'must not be empty').max(FIELD_MAX.external_id).describe("The record's id in the source"),
         received_at: isoWithOffset.describe('When the source received the complaint, ISO 8601 with offset'),
-        ticket: z.string().min(1).optional().describe('Citizen-visible ticket number in the source'),
+        ticket: z.string().min(1).max(FIELD_MAX.ticket).optional().describe('Citizen-visible ticket number in the source'),
       })
       .strict(),
     channel: z.enum(channels).describe('Channel the complaint came in through'),
@@ -51,15 +70,15 @@ export const canonicalComplaintSchema = z
     content: boundedText(1, CONTENT_MAX).describe('1–20,000 characters of plain text'),
     category: z
       .object({
-        source_code: z.string().min(1).describe('Category as the source names it'),
-        lapor_category_id: z.union([z.string().min(1), z.number().int()]).optional().describe('LAPOR! category id'),
+        source_code: z.string().min(1).max(FIELD_MAX.code).describe('Category as the source names it'),
+        lapor_category_id: z.union([z.string().min(1).max(FIELD_MAX.lapor_id), z.number().int()]).optional().describe('LAPOR! category id'),
       })
       .strict()
       .optional(),
     target_agency: z
       .object({
-        source_code: z.string().min(1).optional(),
-        lapor_institution_id: z.union([z.string().min(1), z.number().int()]).optional(),
+        source_code: z.string().min(1).max(FIELD_MAX.code).optional(),
+        lapor_institution_id: z.union([z.string().min(1).max(FIELD_MAX.lapor_id), z.number().int()]).optional(),
       })
       .strict()
       .optional()
@@ -68,7 +87,7 @@ export const canonicalComplaintSchema = z
     location: z
       .object({
         region_code: z.string().regex(REGION_CODE_RE, 'must be a Kemendagri code PP, PP.KK, PP.KK.CC or PP.KK.CC.DDDD').optional(),
-        address: z.string().min(1).max(500).optional(),
+        address: z.string().min(1).max(FIELD_MAX.address).optional(),
         lat: z.number().min(-90).max(90).optional(),
         lon: z.number().min(-180).max(180).optional(),
       })
@@ -78,23 +97,24 @@ export const canonicalComplaintSchema = z
       .array(
         z
           .object({
-            url: z.url({ protocol: /^https?$/ }),
-            filename: z.string().min(1).optional(),
-            mime: z.string().min(1).optional(),
+            url: z.url({ protocol: /^https?$/ }).max(FIELD_MAX.url),
+            filename: z.string().min(1).max(FIELD_MAX.filename).optional(),
+            mime: z.string().min(1).max(FIELD_MAX.mime).optional(),
             size: z.number().int().nonnegative().optional(),
             sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
           })
           .strict(),
       )
+      .max(FIELD_MAX.attachments)
       .default([]),
     is_anonymous: z.boolean().describe('Public report, reporter identity hidden'),
     is_secret: z.boolean().describe('Rahasia: not shown to the public'),
     reporter: z
       .object({
-        name: z.string().min(1).max(200).optional(),
+        name: z.string().min(1).max(FIELD_MAX.name).optional(),
         nik: z.string().regex(/^\d{16}$/, 'must be 16 digits').optional(),
         phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +6281234567890').optional(),
-        email: z.email().optional(),
+        email: z.email().max(FIELD_MAX.email).optional(),
       })
       .strict()
       .optional(),

@@ -7,7 +7,7 @@
  */
 import type { Warning } from '../ledger/ledger.js';
 import { warningValue } from './warnings.js';
-import { canonicalComplaintSchema, codePointLength, CONTENT_MAX, REQUIRED_FIELDS, TITLE_MAX, type CanonicalComplaint } from './canonical.js';
+import { canonicalComplaintSchema, codePointLength, CONTENT_MAX, FIELD_MAX, REQUIRED_FIELDS, TITLE_MAX, type CanonicalComplaint } from './canonical.js';
 
 export type MapResult =
   | { readonly ok: true; readonly complaint: CanonicalComplaint; readonly warnings: Warning[] }
@@ -102,6 +102,11 @@ export function finishComplaint(draft: Record<string, unknown>, ctx: FinishConte
   }
   draft.title = title;
   draft.content = content;
+  if (Array.isArray(draft.attachments) && draft.attachments.length > FIELD_MAX.attachments) {
+    const extra = draft.attachments.length - FIELD_MAX.attachments;
+    draft.attachments.splice(FIELD_MAX.attachments);
+    warnings.push({ field: 'attachments', message: `more than ${FIELD_MAX.attachments} attachments; the last ${extra} dropped`, code: 'truncated' });
+  }
   draft.is_anonymous ??= false;
   draft.is_secret ??= false;
 

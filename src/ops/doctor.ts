@@ -10,16 +10,15 @@
  * (`${LAPOR_TOKEN}`), and every text passes through the redactor.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
-import axios, { isAxiosError, type AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import Database from 'better-sqlite3';
 import { parse } from 'yaml';
 import { adapterRegistry } from '../adapters/registry.js';
 import { LATEST_VERSION } from '../ledger/migrations/index.js';
 import { formatProblem, loadSettings, type ConfigProblem, type LoadedSettings, type LoadedSource } from '../settings/load-settings.js';
-import { Secret } from '../settings/secrets.js';
+import { createHttpClient, destroyHttpClient, tlsWarnings, type HttpClientOptions } from '../net/http-client.js';
+import { looseModeWarning, Secret, secretFiles } from '../settings/secrets.js';
 import { laporV3AuthHeaders, type LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
 import { silentLogger } from '../util/logger.js';
 import { redactText } from '../util/redact.js';
@@ -63,8 +62,15 @@ export const SKEW_FAIL_MS = 5 * 60_000;
 export const DISK_FAIL_BYTES = 100 * 1024 * 1024;
 export const DISK_WARN_BYTES = 1024 * 1024 * 1024;
 
-/** One connection per call, closed after it: doctor leaves no idle sockets behind. */
-const noKeepAlive = () => ({ httpAgent: new http.Agent({ keepAlive: false }), httpsAgent: new https.Agent({ keepAlive: false }) });
+/** A client from the shared factory (proxy, TLS, timeouts); one connection per call, closed after use. */
+async function withClient<T>(o: HttpClientOptions, fn: (client: AxiosInstance) => Promise<T>): Promise<T> {
+  const client = createHttpClient({ keepAlive: false, ...o });
+  try {
+    return await fn(client);
+  } finally {
+    destroyHttpClient(client);
+  }
+}
 
 const NTP_HINT = 'keep the clocks in sync: enable NTP (chrony or systemd-timesyncd; `timedatectl` shows the state)';
 
@@ -139,7 +145,7 @@ function errorCode(err: unknown): string {
 /** What to do about a network failure, by error code or message. */
 export function connectionHint(code: string, what: string, setting: string): string {
   if (/ENOTFOUND|EAI_AGAIN/.test(code)) return `the host name does not resolve: check ${setting} and this server's DNS`;
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) return `the TLS certificate is not trusted: add the CA with NODE_EXTRA_CA_CERTS, or check ${setting}`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) return `the TLS certificate is not trusted: add the CA chain as destination.tls.ca_file (or NODE_EXTRA_CA_CERTS), or check ${setting}`;
   if (/ETIMEDOUT|ABORTED|timeout|timed out/i.test(code)) return `${what} did not answer in time: is it reachable from this server? check ${setting}, firewall and proxy (HTTPS_PROXY), or raise --timeout`;
   return `is ${what} reachable from this server? check ${setting}, firewall and proxy (HTTPS_PROXY)`;
 }
@@ -370,7 +376,8 @@ async function probeSourceClock(s: LoadedSource, signal: AbortSignal, timeoutMs:
   let res: AxiosResponse;
   try {
     // no credentials: any reply (even a 404) carries the server's Date header
-    res = await axios.get(cfg.base_url, { timeout: timeoutMs, signal, validateStatus: () => true, maxRedirects: 0, responseType: 'text', transformResponse: (d: unknown) => d, ...noKeepAlive() });
+    const baseUrl = cfg.base_url;
+    res = await withClient({ timeoutMs, axios: { validateStatus: () => true, maxRedirects: 0, responseType: 'text', transformResponse: (d: unknown) => d } }, (c) => c.get(baseUrl, { signal }));
   } catch {
     return undefined; // reachability is the main check's business
   }
@@ -429,7 +436,7 @@ function laporMessage(data: unknown): string {
  */
 async function checkLegacyDestination(baseUrl: string, signal: AbortSignal): Promise<DoctorCheck[]> {
   try {
-    const res = await axios.get(baseUrl, { signal, validateStatus: () => true });
+    const res = await withClient({ timeoutMs: 0, axios: { validateStatus: () => true } }, (c) => c.get(baseUrl, { signal }));
     return [{ name: 'destination', status: 'WARN', detail: `lapor-legacy-xml at ${baseUrl} answers (HTTP ${res.status}); its token cannot be tested without filing a complaint`, hint: 'check the token with a first `sync` and watch `ledger status`' }];
   } catch (err) {
     return [{ name: 'destination', status: 'FAIL', detail: `lapor-legacy-xml at ${baseUrl} is not reachable (${isAxiosError(err) ? err.code : String(err)})`, hint: 'check destination.base_url and the network/proxy' }];
@@ -437,20 +444,29 @@ async function checkLegacyDestination(baseUrl: string, signal: AbortSignal): Pro
 }
 
 export async function checkDestination(d: LaporV3Config, configFile: string, signal: AbortSignal, timeoutMs: number, now: () => Date): Promise<DoctorCheck[]> {
-  const out: DoctorCheck[] = [];
   const base = d.base_url.replace(/\/+$/, '');
   const baseSetting = describeSetting('destination.base_url', rawYamlValue(configFile, ['destination', 'base_url']), d.base_url);
-  const client = axios.create({
+  const client = createHttpClient({
     baseURL: base,
-    timeout: Math.min(d.timeout || timeoutMs, timeoutMs),
+    timeoutMs: Math.min(d.timeout || timeoutMs, timeoutMs),
+    connectTimeoutMs: d.connect_timeout,
+    tls: d.tls,
+    keepAlive: false,
     headers: {
       Accept: 'application/json',
       ...laporV3AuthHeaders(d),
     },
-    validateStatus: () => true,
-    maxRedirects: 0,
-    ...noKeepAlive(),
+    axios: { validateStatus: () => true, maxRedirects: 0 },
   });
+  try {
+    return await destinationChecks(d, client, base, baseSetting, signal, now);
+  } finally {
+    destroyHttpClient(client);
+  }
+}
+
+async function destinationChecks(d: LaporV3Config, client: AxiosInstance, base: string, baseSetting: string, signal: AbortSignal, now: () => Date): Promise<DoctorCheck[]> {
+  const out: DoctorCheck[] = [];
   const url = `${d.paths.institutions} at ${safeUrl(base)}`;
   const started = now().getTime();
   let res: AxiosResponse;
@@ -492,6 +508,21 @@ export async function checkDestination(d: LaporV3Config, configFile: string, sig
 
 // ------------------------------------------------------------------------------------ all
 
+/** Secret files readable by group/others, and TLS verification turned off (issue #10). */
+export function securityChecks(config: LoadedSettings): DoctorCheck[] {
+  const out: DoctorCheck[] = [];
+  const files = [...secretFiles(config.settings), ...config.sources.flatMap((s) => secretFiles(s.adapterConfig, `${s.id}: adapter`))];
+  for (const f of files) {
+    const w = looseModeWarning(f.file, `secret file (${f.key})`);
+    out.push(w ? check('secret file', 'WARN', w, `chmod 600 ${f.file} (owned by the bridge's user)`) : check('secret file', 'OK', `${f.key}: ${f.file} is private`));
+  }
+  const d = config.settings.destination as { tls?: Parameters<typeof tlsWarnings>[1] };
+  const insecure = tlsWarnings('the destination', d.tls);
+  for (const w of insecure) out.push(check('destination TLS', 'WARN', w, 'remove destination.tls.insecure_skip_verify and set destination.tls.ca_file to the gateway\'s CA chain'));
+  if (!insecure.length && d.tls?.ca_file) out.push(check('destination TLS', 'OK', `verified against Node's CAs plus ${d.tls.ca_file}`));
+  return out;
+}
+
 function configHint(p: ConfigProblem): string {
   const env = /environment variable (\S+) is not set/.exec(p.message);
   if (env) return `set ${env[1]} in the bridge's environment (or use \${file:/path} for a secret)`;
@@ -517,6 +548,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     const enabled = config.sources.filter((s) => s.enabled).length;
     checks.push(check('config', 'OK', `${config.file} is valid: ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} (${enabled} enabled)`));
     if (enabled === 0) checks.push(check('config', 'WARN', 'no enabled source: nothing will be pulled', `add a file to ${config.settings.sources_dir}/ or set enabled: true`));
+    checks.push(...securityChecks(config));
   } else {
     for (const p of loaded.problems) checks.push(check('config', 'FAIL', formatProblem(p).trim(), configHint(p)));
   }

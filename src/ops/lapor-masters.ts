@@ -12,13 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
-import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { stringify } from 'csv-stringify/sync';
 import { normaliseKey } from '../mapping/lookups.js';
 import { getPath } from '../mapping/compile-mapping.js';
+import { createHttpClient, destroyHttpClient } from '../net/http-client.js';
 import { laporV3AuthHeaders, type LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
 import { redactText } from '../util/redact.js';
 
@@ -130,17 +129,17 @@ export class LaporMastersClient {
     this.base = config.base_url.replace(/\/+$/, '');
     this.origin = new URL(this.base).origin;
     // the same two headers LaporV3Sink sends on every call
-    this.http = axios.create({
+    this.http = createHttpClient({
       baseURL: this.base,
-      timeout: config.timeout,
+      timeoutMs: config.timeout,
+      connectTimeoutMs: config.connect_timeout,
+      tls: config.tls,
+      keepAlive: false,
       headers: {
         Accept: 'application/json',
         ...laporV3AuthHeaders(config),
       },
-      validateStatus: () => true,
-      maxRedirects: 0,
-      httpAgent: new http.Agent({ keepAlive: false }),
-      httpsAgent: new https.Agent({ keepAlive: false }),
+      axios: { validateStatus: () => true, maxRedirects: 0 },
     });
   }
 
@@ -217,8 +216,7 @@ export class LaporMastersClient {
   }
 
   close(): void {
-    (this.http.defaults.httpAgent as http.Agent).destroy();
-    (this.http.defaults.httpsAgent as https.Agent).destroy();
+    destroyHttpClient(this.http);
   }
 }
 

@@ -13,6 +13,8 @@ export class Secret {
   constructor(
     value: string,
     readonly ref: string,
+    /** The file a `${file:...}` secret was read from (its permissions are checked). */
+    readonly file?: string,
   ) {
     this.#value = value;
     registerSecretValue(value);
@@ -38,8 +40,12 @@ let baseDir = process.cwd();
 export function setSecretBaseDir(dir: string): void {
   baseDir = dir;
 }
+/** The folder relative paths in bridge.yaml are read from while it is being validated. */
+export function configBaseDir(): string {
+  return baseDir;
+}
 
-export function resolveSecretRef(ref: string): { ok: true; value: string } | { ok: false; message: string } {
+export function resolveSecretRef(ref: string): { ok: true; value: string; file?: string } | { ok: false; message: string } {
   const m = REF_RE.exec(ref.trim());
   if (!m) return { ok: false, message: 'secrets must come from the environment or a file: write ${ENV_VAR} or ${file:/path/to/secret}, never the value itself' };
   const name = m[2] as string;
@@ -48,7 +54,7 @@ export function resolveSecretRef(ref: string): { ok: true; value: string } | { o
     try {
       const value = fs.readFileSync(file, 'utf8').trim();
       if (!value) return { ok: false, message: `secret file ${file} is empty` };
-      return { ok: true, value };
+      return { ok: true, value, file };
     } catch (err) {
       return { ok: false, message: `secret file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
     }
@@ -64,7 +70,7 @@ export const secretSchema = z.string().transform((ref, ctx) => {
     ctx.addIssue({ code: 'custom', message: r.message });
     return z.NEVER;
   }
-  return new Secret(r.value, ref.trim());
+  return new Secret(r.value, ref.trim(), r.file);
 });
 
 /** `${VAR}` placeholders in an ordinary (non-secret) value, e.g. a base URL from the environment. */
@@ -94,4 +100,26 @@ export function withEnv<T extends z.ZodType<unknown, string>>(inner: T) {
       return r.value;
     })
     .pipe(inner);
+}
+
+/** Every `${file:...}` secret in a settings object, with the key path it sits at. */
+export function secretFiles(value: unknown, prefix = '', depth = 0): { key: string; file: string }[] {
+  if (value instanceof Secret) return value.file ? [{ key: prefix, file: value.file }] : [];
+  if (!value || typeof value !== 'object' || depth > 8) return [];
+  return Object.entries(value).flatMap(([k, v]) => secretFiles(v, prefix ? `${prefix}.${k}` : k, depth + 1));
+}
+
+/**
+ * A file holding a secret or personal data that group or others may read, as a warning line
+ * (`chmod` included), or undefined when it is private or absent.
+ */
+export function looseModeWarning(file: string, what: string): string | undefined {
+  let mode: number;
+  try {
+    mode = fs.statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o077) === 0) return undefined;
+  return `${what} ${file} has mode ${mode.toString(8).padStart(3, '0')}: group or others may read it; run chmod 600 ${file}`;
 }

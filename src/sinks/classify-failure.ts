@@ -11,6 +11,11 @@
  * | 401, 403 (and 404/405: the endpoint itself is wrong)         | no         | paused    |
  * | 409 / "already exists"                                       | yes        | exists    |
  * | 5xx, timeout or reset after sending, 2xx without id, garbage | maybe      | in_doubt  |
+ *
+ * "Garbage" includes every reply the bounded parsers refuse (issue #10): a body over the reply
+ * size limit (cut off while streaming), an XML reply with a DTD or entity declarations (refused
+ * before parsing, so nothing is expanded), JSON nested too deep. The request was sent and may
+ * have been acted on, so such a reply is never a plain retry.
  */
 
 export type CreateClass = 'delivered' | 'retry' | 'rejected' | 'paused' | 'exists' | 'in_doubt';
@@ -35,6 +40,7 @@ export interface Classification {
 const NOT_SENT_CODES = new Set([
   'ENOTSENT', // stopped while waiting for a rate-limit slot
   'ECONNREFUSED',
+  'ECONNECT_TIMEOUT', // our own connect timeout (src/net/http-client.ts): no connection, nothing sent
   'ENOTFOUND',
   'EAI_AGAIN',
   'EHOSTUNREACH',

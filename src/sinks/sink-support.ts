@@ -31,12 +31,29 @@ export class NotSentError extends Error {
   }
 }
 
+const shared = new Map<string, () => Promise<void>>();
+
+/**
+ * One limiter per destination in this process: delivery and status sync (and anything else that
+ * calls the destination) share its slots, so together they stay within the configured rate.
+ */
+export function sharedRateLimiter(key: string, perSecond: number): () => Promise<void> {
+  const id = `${key}\u0000${perSecond}`;
+  let slot = shared.get(id);
+  if (!slot) {
+    slot = rateLimiter(perSecond);
+    shared.set(id, slot);
+  }
+  return slot;
+}
+
 /**
  * Adds the destination rate limit to an axios instance: every call waits for its slot, and a
  * call whose signal was aborted while it waited is never sent (NotSentError, a plain retry).
+ * With `shareKey` (the destination's name) the slots are shared with every other client of it.
  */
-export function limitRate(http: AxiosInstance, perSecond: number): void {
-  const slot = rateLimiter(perSecond);
+export function limitRate(http: AxiosInstance, perSecond: number, shareKey?: string): void {
+  const slot = shareKey === undefined ? rateLimiter(perSecond) : sharedRateLimiter(shareKey, perSecond);
   http.interceptors.request.use(async (req) => {
     await slot();
     if ((req.signal as AbortSignal | undefined)?.aborted) throw new NotSentError();

@@ -21,6 +21,8 @@ function makeSink(overrides: Record<string, unknown> = {}, options = {}): LaporV
     auth: { bearer_token: '${TEST_LAPOR_TOKEN}', app_token: '${TEST_LAPOR_APP_TOKEN}' },
     timeout: '300ms',
     default_disposition_id: 77,
+    // attachment URLs of these unit tests live on a made-up host (nock): allow it explicitly
+    attachments: { allowed_hosts: ['files.test'] },
     ...overrides,
   });
   return new LaporV3Sink(config, { inCallRetries: 2, maxInCallWaitMs: 50, ...options });

@@ -7,21 +7,7 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { durationSchema } from '../../util/duration.js';
 import { withEnv } from '../../settings/secrets.js';
-
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-
-/** A byte size: a number of bytes or text such as "512KB", "100MB", "1GB". */
-export const byteSizeSchema = z.union([
-  z.number().int().positive(),
-  z.string().transform((text, ctx) => {
-    const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)$/i.exec(text.trim());
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a size; use e.g. 512KB, 100MB, 1GB` });
-      return z.NEVER;
-    }
-    return Math.round(Number(m[1]) * (SIZE_UNITS[(m[2] as string).toLowerCase()] as number));
-  }),
-]);
+import { byteSizeSchema } from '../../util/byte-size.js';
 
 const pathSchema = withEnv(z.string().min(1, 'must not be empty'));
 
@@ -68,6 +54,15 @@ export const fileDropConfigSchema = z
     max_rows: z.number().int().min(1).default(200_000).describe('A file with more data rows is not read: it is archived with an errors report saying so'),
     max_file_bytes: byteSizeSchema.prefault('100MB').describe('A larger file is not read: it is archived with an errors report saying so (e.g. 100MB)'),
     max_cell_chars: z.number().int().min(1).default(32_767).describe('A row with a longer cell is quarantined (32,767 is Excel\'s own limit)'),
+    max_row_chars: z
+      .number()
+      .int()
+      .min(1000)
+      .default(1_000_000)
+      .describe('A CSV row longer than this (all its cells together, in characters) makes the whole file unreadable: it is archived with an errors report saying so. Catches a runaway quote or a hostile file before it is held in memory'),
+    max_unpacked_bytes: byteSizeSchema
+      .prefault('200MB')
+      .describe('XLSX: the most the workbook may unpack to (an XLSX file is a ZIP archive; a small file can unpack to gigabytes). Measured by unpacking it while counting, before the workbook is opened; a larger one is archived with an errors report'),
     timezone: z
       .string()
       .refine((tz) => IANAZone.isValidZone(tz), { message: 'must be an IANA time zone, e.g. Asia/Jakarta' })

@@ -4,6 +4,7 @@
  * without BOM, Windows-1252, UTF-16 with BOM) and its delimiter detected; XLSX is read with
  * exceljs. A file that cannot be read as a whole raises `FileProblem` with a reason staff can act on.
  */
+import { createInflateRaw } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
@@ -39,7 +40,7 @@ export interface Sheet {
   readonly encoding?: string;
 }
 
-export type ReaderOptions = Pick<FileDropConfig, 'encoding' | 'csv' | 'xlsx' | 'max_rows'>;
+export type ReaderOptions = Pick<FileDropConfig, 'encoding' | 'csv' | 'xlsx' | 'max_rows'> & Partial<Pick<FileDropConfig, 'max_row_chars' | 'max_unpacked_bytes'>>;
 
 export function isXlsxName(name: string): boolean {
   return /\.xlsx$/i.test(name);
@@ -136,6 +137,7 @@ function readCsv(bytes: Buffer, options: ReaderOptions): Sheet {
       relax_quotes: true,
       skip_empty_lines: false,
       bom: false,
+      ...(options.max_row_chars ? { max_record_size: options.max_row_chars } : {}),
       // info.records counts from the header (1), blank rows included: row numbers match the sheet
       on_record: (record: string[], info: { records: number }) => {
         if (columns === undefined) {
@@ -152,6 +154,10 @@ function readCsv(bytes: Buffer, options: ReaderOptions): Sheet {
     });
   } catch (err) {
     if (err instanceof FileProblem) throw err;
+    if ((err as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
+      const line = (err as { lines?: number }).lines;
+      throw new FileProblem(`a row${line ? ` (around line ${line.toLocaleString('en-US')})` : ''} is longer than max_row_chars ${(options.max_row_chars ?? 0).toLocaleString('en-US')} characters (a quote never closed, or a cell far too long): the file is not read`);
+    }
     throw new FileProblem(`the CSV cannot be read: ${(err as Error).message}`);
   }
   if (columns === undefined) throw noCsvHeader(headerRow);
@@ -163,6 +169,7 @@ function noCsvHeader(headerRow: number): FileProblem {
 }
 
 async function readXlsx(bytes: Buffer, options: ReaderOptions): Promise<Sheet> {
+  if (options.max_unpacked_bytes !== undefined) await checkUnpackedSize(bytes, options.max_unpacked_bytes);
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs declares its own Buffer type; a Node Buffer is what it reads
@@ -275,4 +282,95 @@ function lastFilled(cells: readonly CellValue[]): number {
 
 function tooManyRows(max: number): FileProblem {
   return new FileProblem(`the file has more than max_rows ${max.toLocaleString('en-US')} data rows: split it into smaller files`);
+}
+
+// ------------------------------------------------------------------------------------ XLSX = ZIP
+
+const EOCD_SIGNATURE = 0x06054b50;
+const CENTRAL_SIGNATURE = 0x02014b50;
+const LOCAL_SIGNATURE = 0x04034b50;
+
+/**
+ * Refuses an XLSX (a ZIP archive) that unpacks to more than `max` bytes — a "zip bomb" of a few
+ * MB can unpack to gigabytes, and exceljs would hold all of it. Every member is inflated once
+ * while counting, in a stream (nothing kept), and the count stops at the limit; the sizes the
+ * archive declares are not trusted. An archive this walk cannot follow is left to exceljs, which
+ * refuses it with its own message.
+ */
+export async function checkUnpackedSize(bytes: Buffer, max: number): Promise<void> {
+  const entries = zipEntries(bytes);
+  if (!entries) return;
+  let total = 0;
+  for (const e of entries) {
+    const budget = max - total;
+    if (e.method === 0) total += e.compressedSize;
+    else if (e.method === 8) total += await inflatedSize(bytes.subarray(e.dataStart, e.dataStart + e.compressedSize), budget);
+    else continue; // exceljs refuses what it cannot unpack
+    if (total > max) throw new FileProblem(`the workbook unpacks to more than max_unpacked_bytes ${formatSize(max)} (an XLSX file is a ZIP archive): the file is not read; save it again from Excel, or split it`);
+  }
+}
+
+interface ZipEntry {
+  readonly method: number;
+  readonly compressedSize: number;
+  readonly dataStart: number;
+}
+
+function zipEntries(bytes: Buffer): ZipEntry[] | undefined {
+  // the end-of-central-directory record: the last 22 bytes, or up to 64 KB earlier with a comment
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
+    if (bytes.readUInt32LE(i) === EOCD_SIGNATURE) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return undefined;
+  const count = bytes.readUInt16LE(eocd + 10);
+  let at = bytes.readUInt32LE(eocd + 16);
+  const entries: ZipEntry[] = [];
+  for (let n = 0; n < count; n++) {
+    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== CENTRAL_SIGNATURE) return undefined;
+    const method = bytes.readUInt16LE(at + 10);
+    const compressedSize = bytes.readUInt32LE(at + 20);
+    const local = bytes.readUInt32LE(at + 42);
+    at += 46 + bytes.readUInt16LE(at + 28) + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
+    if (compressedSize === 0xffffffff || local === 0xffffffff) throw new FileProblem('the workbook is a ZIP64 archive (over 4 GB): the file is not read');
+    if (local + 30 > bytes.length || bytes.readUInt32LE(local) !== LOCAL_SIGNATURE) return undefined;
+    const dataStart = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    if (dataStart + compressedSize > bytes.length) return undefined;
+    entries.push({ method, compressedSize, dataStart });
+  }
+  return entries;
+}
+
+/** Bytes `data` inflates to, counting up to `budget + 1` at most (then it stops). */
+function inflatedSize(data: Buffer, budget: number): Promise<number> {
+  return new Promise((resolve) => {
+    const inflate = createInflateRaw();
+    let n = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      resolve(n);
+    };
+    inflate.on('data', (chunk: Buffer) => {
+      n += chunk.length;
+      if (n > budget) {
+        inflate.destroy();
+        finish();
+      }
+    });
+    inflate.on('end', finish);
+    inflate.on('close', finish);
+    inflate.on('error', finish); // a broken member: exceljs says so when it opens the workbook
+    inflate.end(data);
+  });
+}
+
+function formatSize(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}MB`;
+  if (n % 1024 === 0) return `${n / 1024}KB`;
+  return `${n} bytes`;
 }

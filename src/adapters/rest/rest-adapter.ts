@@ -1,12 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import { type AxiosInstance, isAxiosError } from 'axios';
+import { createHttpClient, destroyHttpClient } from '../../net/http-client.js';
 import pRetry, { AbortError } from 'p-retry';
 import { DateTime } from 'luxon';
 import type { AdapterContext, AdapterFactory, CheckResult, ReadOptions, SourceAdapter, SourceBatch, SourceRecord, StatusUpdate } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import { getPath } from '../../mapping/compile-mapping.js';
 import { sha256, stableStringify } from '../../util/stable-json.js';
+import { jsonDepthExceeded, MAX_EXTERNAL_ID_CHARS, tooDeepMessage } from '../input-limits.js';
+import { formatByteSize } from '../../util/byte-size.js';
 import { restConfigSchema, type RestConfig } from './rest-config.js';
 
 /** Where to resume: the last `(updated_at, id)` made durable, as an ISO instant and the id. */
@@ -27,21 +28,19 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     private readonly ctx: AdapterContext,
   ) {
     this.capabilities = { incremental: true, writeBack: config.write_back !== undefined };
-    this.client = axios.create({
+    // the shared factory: proxy from the environment, TLS always verified, connect timeout (issue #10)
+    this.client = createHttpClient({
       baseURL: config.base_url.replace(/\/+$/, ''),
-      timeout: config.timeout,
+      timeoutMs: config.timeout,
       headers: { Accept: 'application/json', ...authHeaders(config) },
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new https.Agent({ keepAlive: true }),
-      validateStatus: () => true,
+      axios: { validateStatus: () => true },
     });
   }
 
   async open(): Promise<void> {}
 
   async close(): Promise<void> {
-    (this.client.defaults.httpAgent as http.Agent | undefined)?.destroy();
-    (this.client.defaults.httpsAgent as https.Agent | undefined)?.destroy();
+    destroyHttpClient(this.client);
   }
 
   /**
@@ -75,7 +74,7 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     let slid = false;
     for (;;) {
       options.signal?.throwIfAborted();
-      const { body, link } = await this.fetchPage(sinceMs, page, token, options.signal);
+      const { body, link } = await this.fetchPage(sinceMs, page, token, options.signal, `page ${page}${token === undefined ? '' : ' of a token walk'}`);
       const list = getPath(body, jsonPath(this.config.records_field));
       if (!Array.isArray(list)) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: "${this.config.records_field}" is not a list in the response`, false);
       if (list.length > page_size) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: page has ${list.length} records, more than the ${page_size} asked for`, false);
@@ -88,6 +87,11 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
         if (id === undefined || id === null || id === '' || typeof id === 'object') {
           // quarantined under a stable made-up key, so one bad row never blocks the source
           records.push({ externalId: `noid:${sha256(stableStringify(raw)).slice(0, 16)}`, raw, problem: `source.external_id: the record has no "${this.config.primary_key}" (page ${page}, item ${i})` });
+          continue;
+        }
+        if (String(id).length > MAX_EXTERNAL_ID_CHARS) {
+          // a ledger key is short: kept under a hash of the id, quarantined with the reason
+          records.push({ externalId: `longid:${sha256(String(id)).slice(0, 16)}`, raw, problem: `source.external_id: "${this.config.primary_key}" is longer than ${MAX_EXTERNAL_ID_CHARS} characters (page ${page}, item ${i})` });
           continue;
         }
         records.push({ externalId: String(id), raw });
@@ -144,42 +148,65 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     return dt.isValid ? dt.toMillis() : undefined;
   }
 
-  private async fetchPage(sinceMs: number | undefined, page: number, token: string | undefined, signal?: AbortSignal): Promise<{ body: unknown; link?: string }> {
+  private async fetchPage(sinceMs: number | undefined, page: number, token: string | undefined, signal: AbortSignal | undefined, label: string): Promise<{ body: unknown; link?: string }> {
     const p = this.config.pagination;
     if (p.type === 'link' && token) {
       // a next link must stay on the source's own host (it is sent our credentials)
       const next = new URL(token);
       if (next.origin !== new URL(this.config.base_url).origin) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${this.config.records_path}: the Link header points to another host (${next.origin})`, false);
-      return this.get(next.href, {}, signal);
+      return this.get(next.href, {}, signal, label);
     }
     const params: Record<string, string | number> = { [p.size_param]: p.page_size };
     if (p.type === 'page') params[p.page_param] = page;
     if (p.type === 'offset') params[p.offset_param] = (page - 1) * p.page_size;
     if (p.type === 'cursor' && token) params[p.token_param] = token;
     if (sinceMs !== undefined) params[this.config.incremental.param] = DateTime.fromMillis(sinceMs, { zone: this.config.timezone }).toISO({ suppressMilliseconds: true }) as string;
-    return this.get(this.config.records_path, params, signal);
+    return this.get(this.config.records_path, params, signal, label);
   }
 
-  /** GETs are safe to retry on any transient failure. */
-  private async get(path: string, params: Record<string, string | number>, signal?: AbortSignal): Promise<{ body: unknown; link?: string }> {
+  /**
+   * GETs are safe to retry on any transient failure. The reply is bounded (issue #10): at most
+   * `max_response_bytes`, counted while streaming (a larger reply is cut off, never buffered
+   * whole), and JSON nested at most `max_depth` levels, checked on the text before parsing. A
+   * reply over a limit fails the walk at once, without retrying: the same page would come back.
+   */
+  private async get(path: string, params: Record<string, string | number>, signal?: AbortSignal, label?: string): Promise<{ body: unknown; link?: string }> {
     const where = `GET ${path}`;
+    const what = label ? `${where} (${label})` : where;
+    const maxBytes = this.config.max_response_bytes;
     return pRetry(
       async () => {
         let res;
         try {
-          res = await this.client.get(path, { params, signal });
+          res = await this.client.get<string>(path, { params, signal, maxContentLength: maxBytes, responseType: 'text', transformResponse: [(data: unknown) => data] });
         } catch (err) {
           if (isAxiosError(err) && err.code === 'ERR_CANCELED') throw new AbortError(err.message);
+          if (isAxiosError(err) && /maxContentLength/.test(err.message)) {
+            throw new AbortError(new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${what}: the reply is larger than max_response_bytes ${formatByteSize(maxBytes)}; it was cut off and nothing of it was read`, false));
+          }
           throw new AdapterError('SOURCE_UNREACHABLE', this.ctx.sourceId, `${where}: ${isAxiosError(err) ? (err.code ?? err.message) : String(err)}`, true);
         }
         if (res.status === 401 || res.status === 403) throw new AbortError(new AdapterError('SOURCE_AUTH', this.ctx.sourceId, `${where}: HTTP ${res.status}, check the source's credentials`, false));
         if (RETRIABLE_STATUS.has(res.status)) throw new AdapterError('SOURCE_UNREACHABLE', this.ctx.sourceId, `${where}: HTTP ${res.status}`, true);
         if (res.status < 200 || res.status >= 300) throw new AbortError(new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${where}: HTTP ${res.status}`, false));
-        if (typeof res.data !== 'object' || res.data === null) throw new AbortError(new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${where}: the reply is not JSON`, false));
-        return { body: res.data as unknown, link: nextLink(res.headers.link as string | undefined) };
+        return { body: this.parseReply(what, res.data), link: nextLink(res.headers.link as string | undefined) };
       },
       { retries: 3, minTimeout: 200, maxTimeout: 2000, randomize: true, signal },
     );
+  }
+
+  private parseReply(where: string, data: unknown): unknown {
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : '';
+    const deep = jsonDepthExceeded(text, this.config.max_depth);
+    if (deep !== undefined) throw new AbortError(new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${where}: the reply is ${tooDeepMessage(deep, this.config.max_depth)}, more than max_depth`, false));
+    let body: unknown;
+    try {
+      body = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch {
+      body = undefined;
+    }
+    if (typeof body !== 'object' || body === null) throw new AbortError(new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `${where}: the reply is not JSON`, false));
+    return body;
   }
 
   async check(signal?: AbortSignal): Promise<CheckResult> {
@@ -194,7 +221,7 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
   async writeBack(externalId: string, update: StatusUpdate): Promise<void> {
     if (!this.config.write_back) throw new AdapterError('SOURCE_CONFIG', this.ctx.sourceId, 'write_back is not configured', false);
     const path = this.config.write_back.path.replace('{id}', encodeURIComponent(externalId));
-    const res = await this.client.post(path, { status: update.status, keterangan: update.note, tracking_id: update.trackingId });
+    const res = await this.client.post(path, { status: update.status, keterangan: update.note, tracking_id: update.trackingId }, { maxContentLength: this.config.max_response_bytes, responseType: 'text', transformResponse: [(data: unknown) => data] });
     if (res.status < 200 || res.status >= 300) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `POST ${path}: HTTP ${res.status}`, RETRIABLE_STATUS.has(res.status));
   }
 }

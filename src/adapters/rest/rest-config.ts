@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { durationSchema } from '../../util/duration.js';
 import { secretSchema, withEnv } from '../../settings/secrets.js';
+import { byteSizeSchema } from '../../util/byte-size.js';
+import { DEFAULT_MAX_JSON_DEPTH } from '../input-limits.js';
 
 const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
@@ -83,6 +85,16 @@ export const restConfigSchema = z
       .strict()
       .optional(),
     timeout: durationSchema.prefault('30s'),
+    max_response_bytes: byteSizeSchema
+      .prefault('16MB')
+      .describe('Largest reply read for one page (e.g. 16MB), counted while it streams in; a larger page fails the run with an error naming the page, and is not retried'),
+    max_depth: z
+      .number()
+      .int()
+      .min(4)
+      .max(256)
+      .default(DEFAULT_MAX_JSON_DEPTH)
+      .describe('Deepest nesting of JSON objects and arrays in a reply (checked before parsing); a deeper page fails the run'),
   })
   .strict();
 

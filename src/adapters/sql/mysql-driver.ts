@@ -1,6 +1,8 @@
 /**
  * MariaDB / MySQL through mysql2: one connection, opened on first use, with a read-only session
- * and `dateStrings` so DATETIME/TIMESTAMP arrive as the server's own text. TIMESTAMP values are
+ * (`SET SESSION TRANSACTION READ ONLY`); each read also runs inside its own `START TRANSACTION
+ * READ ONLY … ROLLBACK`, as one prepared statement (no second statement can ride along), and
+ * `dateStrings` so DATETIME/TIMESTAMP arrive as the server's own text. TIMESTAMP values are
  * rendered in the session time zone, which is set to the configured zone's offset so that they
  * read the same way as naive DATETIME values.
  */
@@ -26,8 +28,13 @@ export class MysqlDriver implements SqlDriver {
   async query(sql: string, params: readonly SqlValue[]): Promise<SqlRows> {
     const connection = await this.connect();
     try {
-      const [rows, fields] = await connection.execute({ sql, timeout: this.config.timeout }, params as SqlValue[]);
-      return { rows: rows as Record<string, unknown>[], timestampColumns: timestampColumns(fields) };
+      await connection.query('START TRANSACTION READ ONLY');
+      try {
+        const [rows, fields] = await connection.execute({ sql, timeout: this.config.timeout }, params as SqlValue[]);
+        return { rows: rows as Record<string, unknown>[], timestampColumns: timestampColumns(fields) };
+      } finally {
+        await connection.query('ROLLBACK').catch(() => undefined);
+      }
     } catch (err) {
       // a broken connection is dropped, so the next attempt reconnects
       if ((err as { fatal?: boolean }).fatal || classifySqlError(err) === 'unreachable') {

@@ -1,13 +1,16 @@
 /**
  * PostgreSQL through pg: a pool of one, every session read-only from its start-up parameters
- * (`default_transaction_read_only=on`), `TimeZone` set to the configured zone. Date and time
+ * (`default_transaction_read_only=on`), `TimeZone` set to the configured zone. Each read also
+ * runs inside its own `BEGIN READ ONLY … ROLLBACK`, as one statement over the extended protocol
+ * (so a query text can never carry a second statement, e.g. one that turns read-write back on).
+ * Date and time
  * types are NOT parsed into JS Dates (which would drop microseconds and break exact ties): they
  * arrive as the server's text.
  */
-import type { CustomTypesConfig, Pool, PoolConfig } from 'pg';
+import type { CustomTypesConfig, Pool, PoolConfig, QueryConfig } from 'pg';
 import type { Logger } from 'winston';
 import type { SqlConfig } from './sql-config.js';
-import { connectionTarget, type SqlDriver, type SqlRows } from './sql-driver.js';
+import { classifySqlError, connectionTarget, type SqlDriver, type SqlRows } from './sql-driver.js';
 import type { SqlValue } from './sql-query.js';
 
 const OID = { date: 1082, time: 1083, timestamp: 1114, timestamptz: 1184, timetz: 1266 } as const;
@@ -25,9 +28,25 @@ export class PostgresDriver implements SqlDriver {
 
   async query(sql: string, params: readonly SqlValue[]): Promise<SqlRows> {
     const pool = this.pool ?? (await this.open());
-    const result = await pool.query({ text: sql, values: params as SqlValue[] });
-    const timestampColumns = new Set(result.fields.filter((f) => TIMESTAMP_OIDS.has(f.dataTypeID)).map((f) => f.name));
-    return { rows: result.rows as Record<string, unknown>[], timestampColumns };
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN READ ONLY');
+      try {
+        // queryMode 'extended': prepared even without parameters, hence exactly one statement
+        const result = await client.query({ text: sql, values: params as SqlValue[], queryMode: 'extended' } as QueryConfig<SqlValue[]>);
+        const timestampColumns = new Set(result.fields.filter((f) => TIMESTAMP_OIDS.has(f.dataTypeID)).map((f) => f.name));
+        return { rows: result.rows as Record<string, unknown>[], timestampColumns };
+      } finally {
+        // nothing is ever committed; a failed ROLLBACK means the connection is gone
+        await client.query('ROLLBACK').catch((err: Error) => void (broken = err));
+      }
+    } catch (err) {
+      if (classifySqlError(err) === 'unreachable') broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async open(): Promise<Pool> {

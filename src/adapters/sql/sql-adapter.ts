@@ -269,6 +269,8 @@ export class SqlAdapter implements SourceAdapter<SqlCursor> {
     let detail = err instanceof Error ? err.message : String(err);
     if (code && !detail.includes(code)) detail += ` (${code})`;
     // PostgreSQL types a parameter at its first use, and `$1 IS NULL` says nothing about it
+    // the read runs in a read-only transaction (issue #10): a query that writes, directly or through a function, stops here
+    if (code === '25006' || code === 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION' || code === 'SQLITE_READONLY') detail += '; the source query runs on a read-only connection and must only read';
     if (code === '42P08') detail += '; write ":since_updated_at IS NULL" after the comparisons (… OR :since_updated_at IS NULL), or cast it (:since_updated_at::timestamptz IS NULL)';
     const secret = this.config.password?.reveal();
     if (secret) detail = detail.split(secret).join('[secret]');

@@ -12,7 +12,8 @@ import type { AdapterContext, AdapterFactory, CheckResult, ReadOptions, SourceAd
 import { AdapterError } from '../errors.js';
 import { WebhookAuthenticator } from './webhook-auth.js';
 import { parseWebhookBody } from './webhook-body.js';
-import { formatByteSize, webhookConfigSchema, type WebhookConfig } from './webhook-config.js';
+import { formatByteSize } from '../../util/byte-size.js';
+import { webhookConfigSchema, type WebhookConfig } from './webhook-config.js';
 
 /** `30s`, `1500ms`, `2m`: a duration as config writes it. */
 function formatDuration(ms: number): string {
@@ -224,7 +225,7 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
       this.ctx.logger.warn('webhook request refused', { source: this.ctx.sourceId, status: auth.status, remote, reason: auth.message });
       return { status: auth.status, body: { error: auth.code, message: auth.message }, headers: auth.headers };
     }
-    const parsed = parseWebhookBody(raw, { idField: this.config.id_field, maxRecords: this.config.max_records_per_request });
+    const parsed = parseWebhookBody(raw, { idField: this.config.id_field, maxRecords: this.config.max_records_per_request, maxDepth: this.config.max_depth });
     if (!parsed.ok) {
       this.auth.forget(auth.replayKey);
       this.ctx.logger.warn('webhook request refused', { source: this.ctx.sourceId, status: parsed.status, remote, reason: parsed.message });

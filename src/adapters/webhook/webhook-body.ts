@@ -7,6 +7,7 @@
  */
 import type { SourceRecord } from '../adapter.js';
 import { getPath } from '../../mapping/compile-mapping.js';
+import { jsonDepthExceeded, MAX_EXTERNAL_ID_CHARS, tooDeepMessage } from '../input-limits.js';
 
 export interface FieldError {
   /** Position of the record in the request (0-based); null for the body as a whole. */
@@ -23,6 +24,8 @@ export type BodyOutcome =
 export interface BodyRules {
   readonly idField: string;
   readonly maxRecords: number;
+  /** Deepest nesting of objects and arrays accepted (checked on the raw text, before parsing). */
+  readonly maxDepth: number;
 }
 
 /** Errors listed in one answer; a body with more says how many were left out. */
@@ -37,6 +40,11 @@ export function parseWebhookBody(raw: Buffer, rules: BodyRules): BodyOutcome {
   let body: unknown;
   const text = raw.toString('utf8');
   const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  const deep = jsonDepthExceeded(text, rules.maxDepth);
+  if (deep !== undefined) {
+    // refused before JSON.parse: a hostile body never reaches a recursive parser, hash or mapping
+    return { ok: false, status: 400, code: 'too_deep', message: `the body is ${tooDeepMessage(deep, rules.maxDepth)} (adapter.max_depth)` };
+  }
   try {
     body = JSON.parse(bom ? text.slice(1) : text);
   } catch (err) {
@@ -83,6 +91,10 @@ export function parseWebhookBody(raw: Buffer, rules: BodyRules): BodyOutcome {
       return;
     }
     const externalId = String(id).trim();
+    if (externalId.length > MAX_EXTERNAL_ID_CHARS) {
+      errors.push({ index, field: rules.idField, message: `is longer than ${MAX_EXTERNAL_ID_CHARS} characters` });
+      return;
+    }
     if (CONTROL_RE.test(externalId)) {
       // an id ends up in logs, reports and the LAPOR! reference line: one line of plain text
       errors.push({ index, field: rules.idField, message: 'must not contain control characters' });

@@ -6,34 +6,8 @@
 import { z } from 'zod';
 import { durationSchema } from '../../util/duration.js';
 import { secretSchema } from '../../settings/secrets.js';
-
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
-
-/** A byte size: a number of bytes or `"512KB"`, `"1MB"` (binary units). */
-export function parseByteSize(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(text.trim());
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] as number));
-}
-
-/** `1MB`, `512KB`, `300B`: how a size is shown back to people. */
-export function formatByteSize(n: number): string {
-  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}MB`;
-  if (n % 1024 === 0) return `${n / 1024}KB`;
-  return `${n}B`;
-}
-
-const byteSizeSchema = z.union([
-  z.number().int().positive(),
-  z.string().transform((s, ctx) => {
-    const n = parseByteSize(s);
-    if (n === undefined || n <= 0) {
-      ctx.addIssue({ code: 'custom', message: `"${s}" is not a size; use e.g. 512KB, 1MB or a number of bytes` });
-      return z.NEVER;
-    }
-    return n;
-  }),
-]);
+import { DEFAULT_MAX_JSON_DEPTH } from '../input-limits.js';
+import { byteSizeSchema } from '../../util/byte-size.js';
 
 const hmacAuthSchema = z
   .object({
@@ -60,6 +34,13 @@ export const webhookConfigSchema = z
     path: z.string().startsWith('/').optional().describe('Path the local system POSTs to; default /webhook/<source id>'),
     auth: z.discriminatedUnion('type', [hmacAuthSchema, bearerAuthSchema]).describe('How a request proves it comes from the local system'),
     body_limit: byteSizeSchema.prefault('1MB').describe('Largest request body accepted; larger is answered 413'),
+    max_depth: z
+      .number()
+      .int()
+      .min(4)
+      .max(256)
+      .default(DEFAULT_MAX_JSON_DEPTH)
+      .describe('Deepest nesting of JSON objects and arrays in a body (checked before parsing); deeper is answered 400'),
     max_records_per_request: z.number().int().min(1).max(10_000).default(500).describe('Most records one request may carry (larger is answered 413); also the largest batch committed at once'),
     max_pending_requests: z.number().int().min(1).default(100).describe('Requests waiting for their ledger commit at once; more are answered 503 with Retry-After'),
     max_wait: durationSchema

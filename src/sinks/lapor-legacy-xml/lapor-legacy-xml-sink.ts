@@ -9,9 +9,8 @@
  * first line of `<isi>` (configurable), the rest is not sent (attachments with a warning). The
  * reporter goes in `<pelapor>` only when the complaint is not anonymous; the NIK never does.
  */
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import { createHttpClient, destroyHttpClient } from '../../net/http-client.js';
 import pRetry from 'p-retry';
 import type { StoredComplaint } from '../../ledger/sqlite-ledger.js';
 import { codePointLength } from '../../mapping/canonical.js';
@@ -65,16 +64,17 @@ export class LaporLegacyXmlSink implements Sink {
     this.inCallRetries = options.inCallRetries ?? 2;
     this.maxInCallWaitMs = options.maxInCallWaitMs ?? 5000;
     this.now = options.now ?? (() => new Date());
-    this.http = axios.create({
+    // the shared factory: proxy from the environment, TLS always verified, connect timeout (issue #10)
+    this.http = createHttpClient({
       baseURL: config.base_url.replace(/\/+$/, ''),
-      timeout: config.timeout,
+      timeoutMs: config.timeout,
       headers: { Accept: 'text/xml, application/xml;q=0.9, */*;q=0.1' },
-      responseType: 'arraybuffer', // decoded by charset in decodeBody, parsed as XML here
-      maxContentLength: config.max_reply_bytes,
-      maxRedirects: 0,
-      validateStatus: () => true,
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new https.Agent({ keepAlive: true }),
+      axios: {
+        responseType: 'arraybuffer', // decoded by charset in decodeBody, parsed as XML here
+        maxContentLength: config.max_reply_bytes,
+        maxRedirects: 0,
+        validateStatus: () => true,
+      },
     });
     if (config.rate_limit_per_second > 0) {
       limitRate(this.http, config.rate_limit_per_second);
@@ -82,8 +82,7 @@ export class LaporLegacyXmlSink implements Sink {
   }
 
   async close(): Promise<void> {
-    (this.http.defaults.httpAgent as http.Agent).destroy();
-    (this.http.defaults.httpsAgent as https.Agent).destroy();
+    destroyHttpClient(this.http);
   }
 
   refLine(c: Pick<StoredComplaint, 'source'>): string {
@@ -280,11 +279,14 @@ export class LaporLegacyXmlSink implements Sink {
       if (!isAxiosError(err)) return { errorCode: 'UNKNOWN' };
       if (err.code === 'ERR_CANCELED') return { errorCode: 'ECONNRESET' }; // aborted mid-flight: may have been sent
       if (err.code === 'ECONNABORTED') return { errorCode: 'ETIMEDOUT' };
+      // the reply was cut off at max_reply_bytes: the request was sent, its answer is unreadable
+      if (/maxContentLength/.test(err.message)) return { errorCode: REPLY_TOO_LARGE };
       return { errorCode: err.code ?? err.cause?.constructor.name ?? 'UNKNOWN' };
     }
   }
 
   private describe(res: AxiosResponse | undefined, errorCode: string | undefined, xml: ParsedXml, message: string | undefined, id: string | undefined): string {
+    if (errorCode === REPLY_TOO_LARGE) return `the reply is larger than max_reply_bytes (${this.config.max_reply_bytes} bytes); it was cut off unread`;
     if (!res) return `no reply (${errorCode ?? 'unknown error'})`;
     let detail = '';
     if (!xml.ok) detail = `: the reply is not XML (${xml.error})`;
@@ -293,6 +295,9 @@ export class LaporLegacyXmlSink implements Sink {
     return redactText(`HTTP ${res.status}${detail}`).slice(0, 500);
   }
 }
+
+/** Error code of a reply cut off at `max_reply_bytes` (classified like any unreadable reply: in doubt). */
+const REPLY_TOO_LARGE = 'REPLY_TOO_LARGE';
 
 /** `+6281234567890` → `081234567890` (local), other countries stay E.164. */
 export function formatPhone(phone: string | undefined, format: 'local' | 'e164'): string {

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { channels, classifications } from '../../mapping/canonical.js';
 import { secretSchema, withEnv } from '../../settings/secrets.js';
 import { durationSchema } from '../../util/duration.js';
+import { tlsConfigSchema } from '../../net/http-client.js';
+import { attachmentsConfigSchema } from '../attachment-fetch.js';
 
 const id = z.union([z.string().min(1), z.number().int()]);
 
@@ -55,7 +57,10 @@ export const laporV3ConfigSchema = z
     timeout: durationSchema.prefault('30s').describe('Per call: connect and reply'),
     rate_limit_per_second: z.number().min(0).default(0).describe('Most HTTP calls per second to the destination (0 = no limit)'),
     max_content_chars: z.number().int().min(100).default(20_000).describe('Longest content LAPOR! accepts, Ref: line included; longer content is cut with a visible marker'),
-    max_attachment_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+    max_attachment_bytes: z.number().int().positive().default(10 * 1024 * 1024).describe('Largest attachment fetched from a source; the download stops there and the attachment is dropped with a warning'),
+    connect_timeout: durationSchema.prefault('10s').describe('Per call: establishing the connection (TCP and TLS); the whole call is bounded by timeout'),
+    tls: tlsConfigSchema.prefault({}).describe('TLS for the destination: extra CA file; verification can be turned off only with a warning'),
+    attachments: attachmentsConfigSchema.prefault({}).describe('Which attachment URLs from source data may be fetched (hosts, private addresses, types)'),
   })
   .strict();
 

@@ -1,6 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import pRetry from 'p-retry';
 import type { AttemptInput } from '../../ledger/ledger.js';
 import { codePointLength } from '../../mapping/canonical.js';
@@ -13,6 +11,8 @@ import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupConte
 import { Final, limitRate, NotSentError, renderRef, RetryLater, sleep } from '../sink-support.js';
 import { laporV3AuthHeaders, type LaporV3Config } from './lapor-v3-config.js';
 import { getPath } from '../../mapping/compile-mapping.js';
+import { CONNECT_TIMEOUT_CODE, createHttpClient, destroyHttpClient } from '../../net/http-client.js';
+import { AttachmentFetcher, type AttachmentFetcherOptions } from '../attachment-fetch.js';
 
 export interface LaporV3SinkOptions {
   /** Extra tries inside one delivery for replies that are certainly not filed (429/503/refused). */
@@ -20,6 +20,13 @@ export interface LaporV3SinkOptions {
   /** Longest Retry-After honoured inside a call; longer waits go to the ledger schedule. */
   readonly maxInCallWaitMs?: number;
   readonly now?: () => Date;
+  /**
+   * Per source system, the origins its config names (a REST source's base_url): attachments of
+   * that source may be fetched from there, even at a private or loopback address.
+   */
+  readonly attachmentSources?: Readonly<Record<string, readonly string[]>>;
+  /** Name resolution for attachment fetching (tests). */
+  readonly attachmentLookup?: AttachmentFetcherOptions['lookup'];
 }
 
 type AttachmentRef = NonNullable<StoredComplaint['attachments']>[number];
@@ -29,7 +36,7 @@ export class LaporV3Sink implements Sink {
   readonly name: string;
   readonly capabilities: { lookup: boolean };
   private readonly http: AxiosInstance;
-  private readonly fetcher: AxiosInstance;
+  private readonly fetcher: AttachmentFetcher;
   private readonly inCallRetries: number;
   private readonly maxInCallWaitMs: number;
   private readonly now: () => Date;
@@ -43,27 +50,33 @@ export class LaporV3Sink implements Sink {
     this.inCallRetries = options.inCallRetries ?? 2;
     this.maxInCallWaitMs = options.maxInCallWaitMs ?? 5000;
     this.now = options.now ?? (() => new Date());
-    const agents = { httpAgent: new http.Agent({ keepAlive: true }), httpsAgent: new https.Agent({ keepAlive: true }) };
-    this.http = axios.create({
+    this.http = createHttpClient({
       baseURL: config.base_url.replace(/\/+$/, ''),
-      timeout: config.timeout,
+      timeoutMs: config.timeout,
+      connectTimeoutMs: config.connect_timeout,
+      tls: config.tls,
       headers: {
         Accept: 'application/json',
         ...laporV3AuthHeaders(config),
       },
-      validateStatus: () => true,
-      ...agents,
+      axios: { validateStatus: () => true },
     });
     if (config.rate_limit_per_second > 0) {
       // every call to the destination (upload, create, lookup) waits for its slot
-      limitRate(this.http, config.rate_limit_per_second);
+      limitRate(this.http, config.rate_limit_per_second, config.name); // shared with status sync
     }
-    this.fetcher = axios.create({ timeout: config.timeout, responseType: 'arraybuffer', maxContentLength: config.max_attachment_bytes, validateStatus: () => true, ...agents });
+    this.fetcher = new AttachmentFetcher({
+      config: config.attachments,
+      maxBytes: config.max_attachment_bytes,
+      sourceOrigins: options.attachmentSources,
+      connectTimeoutMs: config.connect_timeout,
+      lookup: options.attachmentLookup,
+    });
   }
 
   async close(): Promise<void> {
-    (this.http.defaults.httpAgent as http.Agent).destroy();
-    (this.http.defaults.httpsAgent as https.Agent).destroy();
+    destroyHttpClient(this.http);
+    this.fetcher.close();
   }
 
   refLine(c: Pick<StoredComplaint, 'source'>): string {
@@ -105,7 +118,7 @@ export class LaporV3Sink implements Sink {
   async deliver(c: StoredComplaint, ctx: DeliveryContext): Promise<DeliveryOutcome> {
     const ids: string[] = [];
     for (const att of c.attachments ?? []) {
-      const r = await this.uploadAttachment(att, ctx);
+      const r = await this.uploadAttachment(att, c.source.system, ctx);
       if ('outcome' in r) return r.outcome;
       if (r.id) ids.push(r.id);
     }
@@ -136,10 +149,12 @@ export class LaporV3Sink implements Sink {
             if (isAxiosError(err) && err.code === 'ERR_CANCELED') errorCode = 'ECONNRESET'; // aborted mid-flight: may have been sent
             if (err instanceof NotSentError) errorCode = err.code;
           }
+          // no connection within the connect timeout: nothing was sent
+          const classCode = errorCode === CONNECT_TIMEOUT_CODE ? 'ENOTSENT' : errorCode;
           const { parsed, json } = parseJson(res?.data);
           const id = parsed ? complaintId(json) : undefined;
           const decision = classifyCreate(
-            { errorCode, status: res?.status, retryAfter: res?.headers['retry-after'] as string | undefined, parsed, id, alreadyExists: parsed && alreadyExists(json) },
+            { errorCode: classCode, status: res?.status, retryAfter: res?.headers['retry-after'] as string | undefined, parsed, id, alreadyExists: parsed && alreadyExists(json) },
             this.now(),
           );
           const reason = describe(res, errorCode, json);
@@ -185,42 +200,44 @@ export class LaporV3Sink implements Sink {
     }
   }
 
-  /** Fetches one attachment from the source and uploads it. Uploads are safe to retry. */
-  private async uploadAttachment(att: AttachmentRef, ctx: DeliveryContext): Promise<{ id?: string } | { outcome: DeliveryOutcome }> {
+  /**
+   * Fetches one attachment from the source (through the attachment policy: allowed hosts and
+   * addresses, size, type, time) and uploads it. A refused attachment is dropped with a warning
+   * naming the reason; the complaint still goes. Uploads are safe to retry.
+   */
+  private async uploadAttachment(att: AttachmentRef, system: string, ctx: DeliveryContext): Promise<{ id?: string } | { outcome: DeliveryOutcome }> {
     const started = performance.now();
     const name = redactText(att.filename ?? 'attachment');
-    let file: Buffer;
-    let mime = att.mime;
-    try {
-      const res = await this.fetcher.get(att.url, { signal: ctx.signal });
-      const ok = res.status === 200;
-      const gone = res.status === 404 || res.status === 410;
-      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), httpStatus: res.status, outcome: ok ? 'ok' : gone ? 'dropped' : 'failed', latencyMs: performance.now() - started });
-      if (gone) {
-        // the evidence is gone at the source: the complaint still goes (DESIGN §3)
-        ctx.onWarning({ field: 'attachments', message: `${name} answered HTTP ${res.status}; dropped` });
-        return {};
-      }
-      if (!ok) return { outcome: { kind: 'retry', reason: `attachment ${name}: the source answered HTTP ${res.status}` } };
-      file = Buffer.from(res.data as ArrayBuffer);
-      mime ??= String(res.headers['content-type'] ?? 'application/octet-stream').split(';')[0];
-    } catch (err) {
-      const code = isAxiosError(err) ? (err.code ?? err.message) : String(err);
-      ctx.onAttempt({ operation: 'fetch_attachment', at: this.now().toISOString(), outcome: 'failed', latencyMs: performance.now() - started, error: code });
-      if (isAxiosError(err) && err.code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message)) {
-        ctx.onWarning({ field: 'attachments', message: `${name} is larger than ${this.config.max_attachment_bytes} bytes; dropped` });
-        return {};
-      }
-      // a transient failure (or shutdown) at the source: nothing is created yet, try the whole send later
-      return { outcome: { kind: 'retry', reason: `attachment ${name} could not be fetched (${code})` } };
+    const got = await this.fetcher.fetch(att.url, system, ctx.signal);
+    const outcome = got.kind === 'ok' ? 'ok' : got.kind === 'transient' ? 'failed' : 'dropped';
+    ctx.onAttempt({
+      operation: 'fetch_attachment',
+      at: this.now().toISOString(),
+      httpStatus: got.status,
+      outcome,
+      latencyMs: performance.now() - started,
+      ...(got.kind === 'refused' || got.kind === 'transient' ? { error: redactText(got.reason).slice(0, 300) } : {}),
+    });
+    if (got.kind === 'gone') {
+      // the evidence is gone at the source: the complaint still goes (DESIGN §3)
+      ctx.onWarning({ field: 'attachments', message: `${name} answered HTTP ${got.status}; dropped` });
+      return {};
     }
+    if (got.kind === 'refused') {
+      ctx.onWarning({ field: 'attachments', message: redactText(`${name} refused: ${got.reason}; dropped`) });
+      return {};
+    }
+    // a transient failure (or shutdown) at the source: nothing is created yet, try the whole send later
+    if (got.kind === 'transient') return { outcome: { kind: 'retry', reason: redactText(`attachment ${name} could not be fetched (${got.reason})`) } };
+    const file = got.body;
+    const mime = got.mime;
 
     try {
       return await pRetry(
         async () => {
           const t0 = performance.now();
           const form = new FormData();
-          form.append('attachments[]', new Blob([new Uint8Array(file)], { type: mime ?? 'application/octet-stream' }), att.filename ?? 'lampiran');
+          form.append('attachments[]', new Blob([new Uint8Array(file)], { type: mime }), att.filename ?? 'lampiran');
           let res: AxiosResponse | undefined;
           let errorCode: string | undefined;
           try {
