@@ -60,6 +60,14 @@ export function buildProgram(): Command {
     .option('--full', 'full re-scan: read everything; the ledger skips what it already has')
     .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/sync.js')).syncCommand(g, o)));
 
+  program
+    .command('follow')
+    .description('follow delivered complaints now: read their status and follow-ups from LAPOR!, write each change back to the source once, refresh SLA deadlines')
+    .option('-s, --source <id>', 'only complaints from this source')
+    .option('--all', 'check every unfinished complaint now, not only those whose next check is due')
+    .addHelpText('after', '\nThe daemon runs this on follow.schedule. Checks adapt: unverified complaints every follow.check_new_every,\nactive ones every check_active_every, quiet ones every check_quiet_every, closed or rejected ones never.\nOverdue complaints: sp4n-bridge ledger report --sla')
+    .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/follow.js')).followCommand(g, o)));
+
   const config = program.command('config').description('configuration tools');
   config
     .command('check')
@@ -120,7 +128,7 @@ export function buildProgram(): Command {
     .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/ledger.js')).ledgerVerify(g, o)));
   ledgerOpt(ledger.command('export').description('export for auditors: CSV (UTF-8 with BOM), JSON lines, or XLSX (one sheet per table)'))
     .option('--format <f>', 'csv | jsonl | xlsx', 'csv')
-    .option('--table <t>', 'records | attempts | events (csv/jsonl; xlsx has all three)', 'records')
+    .option('--table <t>', 'records | attempts | events | statuses | write_backs (csv/jsonl; xlsx has them all)', 'records')
     .option('-o, --out <file>', 'write here instead of stdout (required for xlsx)')
     .option('-s, --source <id>', 'only this source')
     .option('--state <state>', 'only records in this state')
@@ -130,9 +138,12 @@ export function buildProgram(): Command {
     .option('--include-personal', 'include reporter name, phone and e-mail (recorded in the ledger; needs --reason)')
     .option('--reason <why>', 'why personal data is exported')
     .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/ledger-export.js')).ledgerExport(g, o)));
-  ledgerOpt(ledger.command('report').description('received / delivered / rejected / quarantined / still owed by source and category, and delivery times'))
-    .option('--period <YYYY-MM>', 'one month (WIB); default all time')
+  ledgerOpt(ledger.command('report').description('received / delivered / rejected / quarantined / still owed by source and category, delivery and first follow-up times, SLA breaches; with --sla the overdue and at-risk complaints by agency and source'))
+    .option('--period <YYYY-MM>', 'one month (WIB); default all time (with --sla: submitted to LAPOR! in that month)')
     .option('--format <f>', 'table | json | csv')
+    .option('--sla', 'overdue and at-risk complaints (SLA in working days), grouped by agency and source')
+    .option('-s, --source <id>', 'with --sla: only this source')
+    .option('--as-of <time>', 'evaluate the SLA at this time (ISO 8601; default now)')
     .action(run(async (g, o: Record<string, string>) => (await import('./commands/ledger.js')).ledgerReportCommand(g, o)));
   ledgerOpt(ledger.command('backup').description('write a consistent copy of the ledger (online, VACUUM INTO) and verify it').argument('<file>', 'the new backup file'))
     .action(run(async (g, file: string, o: { ledger?: string }) => (await import('./commands/ledger.js')).ledgerBackup(g, file, o)));
@@ -187,6 +198,9 @@ export function buildProgram(): Command {
     .option('--rate-limit <rps>', 'API requests accepted per second; over it 429 with Retry-After: 1')
     .option('--dialect <v3|legacy-xml>', 'which LAPOR! API to speak: v3 (JSON) or legacy-xml (POST /api/stream/addstream, XML)', 'v3')
     .option('--nest-id', 'answer a create with { data: { complaint_id } } (v3 only)')
+    .option('--lifecycle', 'move complaints through statuses and agency follow-ups over time (seeded plans: ~60% completed, 10% each rejected, never verified, never followed up, stalled; outcome shown in /_sim/complaints)')
+    .option('--lifecycle-seed <n>', 'with --lifecycle: seed of the plans (default 1): same seed and complaint id, same plan')
+    .option('--time-scale <x>', 'with --lifecycle: the simulated clock runs x times faster than real time from start, e.g. 3600 = one simulated hour per second')
     .action(run(async (g, o: SimulateOpts) => (await import('./commands/simulate.js')).simulateCommand(g, 'lapor', o)));
   simulate
     .command('bebeja')

@@ -70,7 +70,8 @@ export class BridgeHttpServer {
       reply.header('content-type', this.o.metrics.registry.contentType);
       return this.o.metrics.registry.metrics();
     });
-    if (this.o.dashboard) await mountDashboard(app, this.o.dashboard);
+    // the dashboard's SLA pages use the daemon's rules and calendar unless given their own
+    if (this.o.dashboard) await mountDashboard(app, { sla: () => this.o.metrics.slaSetup(), ...this.o.dashboard });
     await app.listen({ host: this.o.host, port: this.o.port });
     this.app = app;
     const address = app.server.address() as AddressInfo;

@@ -6,7 +6,9 @@
 import client from 'prom-client';
 import type { AttemptInput } from '../ledger/ledger.js';
 import { recordStates } from '../ledger/record-state.js';
+import { defaultSlaSetup, followedByStage, slaReport, writeBacksByState } from '../ledger/sla-report.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import type { SlaSetup } from '../sla/sla-setup.js';
 import type { CircuitBreaker } from '../sync/circuit-breaker.js';
 import type { SyncSummary } from '../sync/sync-cycle.js';
 
@@ -14,7 +16,12 @@ export interface MetricsSources {
   readonly ledger: () => SqliteLedger | undefined;
   readonly breaker: () => CircuitBreaker | undefined;
   readonly destination: () => string;
+  /** The clock the SLA gauges are computed at (default: the time of the scrape). */
+  readonly now?: () => Date;
 }
+
+/** The SLA rules and calendar: fixed, or read on each scrape (a reload may change them). */
+export type MetricsSla = SlaSetup | (() => SlaSetup | undefined);
 
 export class BridgeMetrics {
   readonly registry = new client.Registry();
@@ -28,8 +35,17 @@ export class BridgeMetrics {
   private readonly httpDuration: client.Histogram;
   private readonly lastRun: client.Gauge;
 
-  constructor(sources: MetricsSources) {
+  private readonly sla: MetricsSla | undefined;
+
+  /**
+   * `sla`: the configured rules and calendar for the SLA gauges; without it, LAPOR!'s defaults
+   * and the shipped calendar.
+   */
+  constructor(sources: MetricsSources, sla?: MetricsSla) {
+    this.sla = sla;
     const r = this.registry;
+    const now = sources.now ?? (() => new Date());
+    const slaSetup = (): Promise<SlaSetup> | SlaSetup => this.slaSetup() ?? defaultSlaSetup();
     client.collectDefaultMetrics({ register: r, prefix: 'sp4n_' });
     new client.Gauge({
       name: 'sp4n_records',
@@ -85,6 +101,46 @@ export class BridgeMetrics {
         this.set({ destination: name }, sources.ledger()?.destinationPause(name).paused ? 1 : 0);
       },
     });
+    new client.Gauge({
+      name: 'sp4n_sla_complaints',
+      help: 'Complaints followed at LAPOR! that are overdue or at risk against the SLA now, by source and agency (disposition); the numbers of `ledger report --sla`',
+      labelNames: ['source', 'agency', 'state'],
+      registers: [r],
+      async collect() {
+        const ledger = sources.ledger();
+        this.reset();
+        if (!ledger) return;
+        const report = slaReport(ledger.db, await slaSetup(), { asOf: now() });
+        for (const g of report.by_source_agency) {
+          this.set({ source: g.source, agency: g.agency, state: 'overdue' }, g.overdue);
+          this.set({ source: g.source, agency: g.agency, state: 'at_risk' }, g.at_risk);
+        }
+      },
+    });
+    new client.Gauge({
+      name: 'sp4n_followed_complaints',
+      help: 'Delivered complaints followed at LAPOR!, by follow-through stage (received = not verified or not checked yet)',
+      labelNames: ['stage'],
+      registers: [r],
+      collect() {
+        const ledger = sources.ledger();
+        this.reset();
+        if (!ledger) return;
+        for (const [stage, n] of Object.entries(followedByStage(ledger.db))) this.set({ stage }, n);
+      },
+    });
+    new client.Gauge({
+      name: 'sp4n_write_backs',
+      help: 'Status and follow-up write-backs to the sources, by state',
+      labelNames: ['state'],
+      registers: [r],
+      collect() {
+        const ledger = sources.ledger();
+        this.reset();
+        if (!ledger) return;
+        for (const [state, n] of Object.entries(writeBacksByState(ledger.db))) this.set({ state }, n);
+      },
+    });
     this.pulled = new client.Counter({ name: 'sp4n_pulled_total', help: 'Records read from a source', labelNames: ['source'], registers: [r] });
     this.quarantined = new client.Counter({ name: 'sp4n_quarantined_total', help: 'Records quarantined at intake', labelNames: ['source'], registers: [r] });
     this.delivered = new client.Counter({ name: 'sp4n_delivered_total', help: 'Complaints delivered to LAPOR! (including reconciled)', registers: [r] });
@@ -100,6 +156,11 @@ export class BridgeMetrics {
       registers: [r],
     });
     this.lastRun = new client.Gauge({ name: 'sp4n_last_run_timestamp_seconds', help: 'When the last run of a job finished', labelNames: ['job', 'result'], registers: [r] });
+  }
+
+  /** The SLA setup in use, if one was given (the dashboard on the same server uses it too). */
+  slaSetup(): SlaSetup | undefined {
+    return typeof this.sla === 'function' ? this.sla() : this.sla;
   }
 
   observeRun(job: string, result: 'ok' | 'failed', seconds: number, summary?: SyncSummary): void {

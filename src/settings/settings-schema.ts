@@ -9,6 +9,8 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { laporLegacyXmlConfigSchema } from '../sinks/lapor-legacy-xml/lapor-legacy-xml-config.js';
 import { laporV3ConfigSchema } from '../sinks/lapor-v3/lapor-v3-config.js';
+import { slaRulesSchema } from '../sla/sla-rules.js';
+import { statusTableSchema } from '../status/lapor-status.js';
 import { durationSchema } from '../util/duration.js';
 import { secretSchema } from './secrets.js';
 
@@ -60,6 +62,29 @@ export const daemonSchema = z
   })
   .strict();
 
+/** Following delivered complaints at LAPOR! and writing their statuses back to the source (issue #7). */
+export const followSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Follow delivered complaints at LAPOR! (lapor-v3 only: the legacy XML dialect has no status API)'),
+    schedule: cronSchema.default('*/10 * * * *').describe('When the daemon checks complaints that are due (each complaint has its own next check time)'),
+    check_new_every: durationSchema.prefault('1h').describe('How often a complaint not yet verified is checked'),
+    check_active_every: durationSchema.prefault('3h').describe('How often a complaint that changed within quiet_after is checked'),
+    check_quiet_every: durationSchema.prefault('1d').describe('How often a complaint with no change for quiet_after is checked'),
+    quiet_after: durationSchema.prefault('7d').describe('No change for this long makes a complaint quiet'),
+    max_per_run: z.number().int().min(1).max(100_000).default(500).describe('Most complaints checked in one run (the rest wait for the next run)'),
+    write_back: z.boolean().default(true).describe('Send each status change and agency follow-up back to sources whose adapter supports it (rest: write_back.path)'),
+    statuses: statusTableSchema.default({}),
+  })
+  .strict();
+
+/** SLA rules (LAPOR! defaults) and the working-day calendar. */
+export const slaSettingsSchema = slaRulesSchema
+  .extend({
+    calendar: z.string().optional().describe('Holiday calendar file (default: the shipped config/calendar/holidays-ID.json); relative to this file'),
+    calendar_overrides: z.array(z.string()).default([]).describe('Regency override files (add/remove days off), applied in order; relative to this file'),
+  })
+  .strict();
+
 /** The read-only audit dashboard: access token and default language. */
 export const dashboardSchema = z
   .object({
@@ -80,6 +105,8 @@ export const bridgeSettingsSchema = z
     destination: z.discriminatedUnion('dialect', [laporV3ConfigSchema, laporLegacyXmlConfigSchema]),
     delivery: deliverySchema.prefault({}),
     daemon: daemonSchema.prefault({}),
+    follow: followSchema.prefault({}).describe('Status sync from LAPOR! and write-back to sources'),
+    sla: slaSettingsSchema.prefault({}).describe('SLA deadlines in working days (Asia/Jakarta) and the holiday calendar'),
     dashboard: dashboardSchema.optional().describe('The read-only audit dashboard (/dashboard on the daemon\'s HTTP endpoint, or `sp4n-bridge dashboard`); off without this section'),
     sources_dir: z.string().default('sources').describe('Folder of source files, relative to this file'),
     lookups_dir: z.string().default('lookups').describe('Folder of lookup CSVs, relative to this file'),

@@ -13,6 +13,10 @@
  * `<response><trackingid/><transaksiid/></response>`; a `GET /api/stream/search?q=` (token in the
  * `token` header) lists complaints whose `<isi>` contains the text. Faults, latency, the rate limit
  * and the call log work the same way; error replies are XML.
+ *
+ * With `lifecycle` on (both dialects), every complaint created gets a deterministic plan of status
+ * changes and agency follow-ups over time (lapor-lifecycle.ts); the steps whose time has come on
+ * the injected clock are applied at the start of every request (`advance()`).
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { normaliseFaultProfile, storesFirst, type FaultProfile, type FaultRule } from './lapor-faults.js';
+import { normaliseLifecycle, planLifecycle, type LaporLifecycleOptions, type LifecycleOutcome, type LifecyclePlan, type NormalisedLifecycle } from './lapor-lifecycle.js';
 import { LEGACY_XML_PATHS, legacyErrorXml, legacyNoIdXml, legacySearchXml, legacySuccessXml, maskToken, parseAddStream } from './lapor-legacy-xml.js';
 import { HttpSimulator, deepCopy, dmyWib, mulberry32, sleep, type ListenOptions } from './sim-util.js';
 
@@ -34,6 +39,14 @@ export {
   type FaultRule,
   type FaultRuleMatch,
 } from './lapor-faults.js';
+export {
+  DEFAULT_LIFECYCLE_WEIGHTS,
+  LIFECYCLE_OUTCOMES,
+  type LaporLifecycleOptions,
+  type LifecycleOutcome,
+  type LifecyclePlan,
+  type LifecycleStep,
+} from './lapor-lifecycle.js';
 
 /** `v3` (JSON, the default) or `legacy-xml` (the older XML dialect). */
 export type LaporDialect = 'v3' | 'legacy-xml';
@@ -82,6 +95,11 @@ export interface LaporSimulatorOptions extends ListenOptions {
    * it the reply is 429 with `Retry-After: 1` and nothing is stored.
    */
   rateLimit?: number;
+  /**
+   * Advance every complaint created through a seeded plan of statuses and follow-ups as `now`
+   * passes its steps (off by default: complaints stay 'Belum Terverifikasi' unless set by hand).
+   */
+  lifecycle?: LaporLifecycleOptions;
 }
 
 /** `lookup` is the search endpoint. */
@@ -246,6 +264,15 @@ const XML_TYPE = 'text/xml; charset=utf-8';
 type ActiveFault = LaporFault & { remaining: number };
 type Errors = Record<string, string[]>;
 
+/** A complaint's lifecycle plan and how far it has been applied. */
+interface PlanState {
+  plan: LifecyclePlan;
+  /** Step times (ms), parallel to plan.steps. */
+  times: number[];
+  /** Index of the first step not yet applied. */
+  next: number;
+}
+
 /** What one call did, filled in while it is handled and written to the log when it ends. */
 interface CallInfo {
   stored: boolean;
@@ -273,6 +300,7 @@ export class LaporSimulator extends HttpSimulator {
   private readonly now: () => Date;
   private readonly latencyMs: number;
   private readonly rateLimit: number | undefined;
+  private readonly lifecycle: NormalisedLifecycle | undefined;
 
   private store = new Map<string, LaporComplaint>();
   private byKey = new Map<string, string>();
@@ -284,6 +312,9 @@ export class LaporSimulator extends HttpSimulator {
   private nextUploadId = FIRST_UPLOAD_ID;
   private nextFollowupId = 1;
   private nextTransactionId = FIRST_TRANSACTION_ID;
+  private plans = new Map<string, PlanState>();
+  /** Time (ms) of the earliest step not yet applied, so most requests skip the scan. */
+  private nextDue = Infinity;
   private readonly dropped = new WeakSet<FastifyRequest>();
   private readonly callInfo = new WeakMap<FastifyRequest, CallInfo>();
   /** Sockets a `hang` fault keeps open; destroyed on stop(). */
@@ -325,6 +356,7 @@ export class LaporSimulator extends HttpSimulator {
       throw new Error(`[lapor-simulator] rateLimit must be a number > 0, not ${options.rateLimit}`);
     }
     this.rateLimit = options.rateLimit;
+    this.lifecycle = options.lifecycle ? normaliseLifecycle(options.lifecycle) : undefined;
     this.setFaultProfile(options.faultProfile);
   }
 
@@ -349,7 +381,9 @@ export class LaporSimulator extends HttpSimulator {
     return this.origin + this.basePath;
   }
 
+  /** Every stored complaint as of now (lifecycle steps due are applied first). */
   complaints(): LaporComplaint[] {
+    this.advance();
     return deepCopy([...this.store.values()]);
   }
 
@@ -389,8 +423,60 @@ export class LaporSimulator extends HttpSimulator {
     return this.faults.map(({ remaining, ...f }) => ({ ...f, times: remaining }));
   }
 
-  /** Moves a complaint to a status (as a LAPOR! operator would), optionally disposing it to an institution. */
-  setStatus(id: string, statusName: string, disposition?: { id: string | number; name?: string }): void {
+  /**
+   * Moves a complaint to a status (as a LAPOR! operator would), optionally disposing it to an
+   * institution; the data log entry is stamped `at` (default now). Lifecycle steps due are applied first.
+   */
+  setStatus(id: string, statusName: string, disposition?: { id: string | number; name?: string }, at?: Date): void {
+    this.advance();
+    this.applyStatus(id, statusName, disposition, at ?? this.now());
+  }
+
+  /**
+   * Adds an agency follow-up; `created_at` as a Date is formatted `d-m-Y H:i:s` WIB (default now).
+   * Lifecycle steps due are applied first. Returns its id.
+   */
+  addFollowup(id: string, followup: { content: string; created_at?: string | Date; institution_name?: string }): number {
+    this.advance();
+    return this.pushFollowup(id, followup);
+  }
+
+  /**
+   * Applies every lifecycle step whose time is at or before now, in time order (ties: complaints
+   * in creation order, then plan order), each stamped with its own time; returns how many. A step
+   * applies once. Runs at the start of every request; a no-op without `lifecycle`.
+   */
+  advance(): number {
+    const now = this.now().getTime();
+    if (now < this.nextDue) return 0;
+    const due: { at: number; id: string; state: PlanState }[] = [];
+    let nextDue = Infinity;
+    for (const [id, state] of this.plans) {
+      let i = state.next;
+      for (; i < state.times.length && (state.times[i] as number) <= now; i++) due.push({ at: state.times[i] as number, id, state });
+      if (i < state.times.length) nextDue = Math.min(nextDue, state.times[i] as number);
+    }
+    this.nextDue = nextDue;
+    due.sort((a, b) => a.at - b.at); // stable: creation order, then plan order
+    for (const { at, id, state } of due) {
+      const step = state.plan.steps[state.next++];
+      if (step && this.store.has(id)) this.applyStep(id, step, new Date(at));
+    }
+    return due.length;
+  }
+
+  /** The lifecycle plan of a complaint (a copy), or undefined (no such complaint, or lifecycle off). */
+  lifecyclePlan(id: string): LifecyclePlan | undefined {
+    const state = this.plans.get(String(id));
+    return state ? deepCopy(state.plan) : undefined;
+  }
+
+  private applyStep(id: string, step: LifecyclePlan['steps'][number], at: Date): void {
+    if (step.status !== undefined) this.applyStatus(id, step.status, step.disposition, at);
+    if (step.followup) this.pushFollowup(id, { ...step.followup, created_at: at });
+  }
+
+  private applyStatus(id: string, statusName: string, disposition: { id: string | number; name?: string } | undefined, at: Date): void {
     const c = this.mustGet(id);
     c.status_name = statusName;
     c.status_code = LAPOR_STATUS_CODES[statusName] ?? 99;
@@ -398,11 +484,10 @@ export class LaporSimulator extends HttpSimulator {
       c.disposition_id = disposition.id;
       c.disposition_name = disposition.name ?? institutionName(disposition.id);
     }
-    c.data_logs.push({ status_name: statusName, created_at: dmyWib(this.now().getTime()) });
+    c.data_logs.push({ status_name: statusName, created_at: dmyWib(at.getTime()) });
   }
 
-  /** Adds an agency follow-up; `created_at` as a Date is formatted `d-m-Y H:i:s` WIB. Returns its id. */
-  addFollowup(id: string, followup: { content: string; created_at?: string | Date; institution_name?: string }): number {
+  private pushFollowup(id: string, followup: { content: string; created_at?: string | Date; institution_name?: string }): number {
     const c = this.mustGet(id);
     const at = followup.created_at ?? this.now();
     const item: LaporFollowup = {
@@ -416,7 +501,7 @@ export class LaporSimulator extends HttpSimulator {
   }
 
   /**
-   * Forgets every complaint, upload, logged request and scripted fault; ids start over. A random
+   * Forgets every complaint (and lifecycle plan), upload, logged request and scripted fault; ids start over. A random
    * fault profile stays, its PRNG restarted from the seed, so the simulator behaves like a new one.
    */
   reset(): void {
@@ -424,6 +509,8 @@ export class LaporSimulator extends HttpSimulator {
     this.rateTimes = [];
     this.rateHead = 0;
     this.store = new Map();
+    this.plans = new Map();
+    this.nextDue = Infinity;
     this.byKey = new Map();
     this.followupByKey = new Map();
     this.uploadStore = new Map();
@@ -465,12 +552,16 @@ export class LaporSimulator extends HttpSimulator {
 
   /** The call log, and the read-only `/_sim/` views (both dialects). */
   private registerLogAndViews(app: FastifyInstance): void {
+    // before anything else (auth, faults, the views): every client sees the state as of now
+    app.addHook('onRequest', async () => {
+      this.advance();
+    });
     app.addHook('onResponse', async (req, reply) => {
       if (!this.dropped.has(req) && !req.url.startsWith('/_sim/')) this.logRequest(req, reply.statusCode);
     });
     // read-only views for a human running `simulate lapor`, or a test driving it from another
     // process; outside the API, so no auth, no faults, and not logged themselves
-    app.get('/_sim/complaints', async () => ({ data: this.complaints() }));
+    app.get('/_sim/complaints', async () => ({ data: this.complaints().map((c) => this.withOutcome(c)) }));
     app.get('/_sim/calls', async (req, reply) => {
       const fromText = (req.query as Record<string, string | undefined>).from ?? '0';
       if (!/^\d+$/.test(fromText)) return reply.code(400).send({ message: 'from must be a whole number' });
@@ -939,7 +1030,21 @@ export class LaporSimulator extends HttpSimulator {
       followups: [],
     });
     if (key !== undefined) this.byKey.set(key, id);
+    if (this.lifecycle) this.plan(id, now, dispositionId);
     return id;
+  }
+
+  private plan(id: string, createdAt: Date, disposition: string | number | null): void {
+    const plan = planLifecycle(this.lifecycle as NormalisedLifecycle, id, createdAt, LAPOR_INSTITUTIONS, disposition);
+    const times = plan.steps.map((s) => Date.parse(s.at));
+    this.plans.set(id, { plan, times, next: 0 });
+    if (times.length) this.nextDue = Math.min(this.nextDue, times[0] as number);
+  }
+
+  /** A complaint as `/_sim/complaints` shows it: with `lifecycle_outcome` when it has a plan. */
+  private withOutcome(c: LaporComplaint): LaporComplaint & { lifecycle_outcome?: LifecycleOutcome } {
+    const state = this.plans.get(c.id);
+    return state ? { ...c, lifecycle_outcome: state.plan.outcome } : c;
   }
 
   private mustGet(id: string): LaporComplaint {

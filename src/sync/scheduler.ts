@@ -5,6 +5,7 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Bridge } from '../bridge.js';
+import { followWithBridge } from '../follow/follow-run.js';
 import type { AttemptInput } from '../ledger/ledger.js';
 import { runSyncCycle, type SyncSummary } from './sync-cycle.js';
 
@@ -15,6 +16,8 @@ export interface SchedulerOptions {
   readonly deliverySchedule: string;
   /** Full re-scan of every source (the safety net for anything an incremental walk missed). */
   readonly fullRescanSchedule?: string | false;
+  /** When due complaints are checked at LAPOR! and changes written back (follow.schedule); false = never. */
+  readonly followSchedule?: string | false;
 }
 
 /** Who watches the scheduler (metrics). */
@@ -62,6 +65,9 @@ export class Scheduler {
       s.adapter.onPending?.(() => void this.runSourceSoon(s.id));
     }
     this.tasks.push(cron.schedule(this.options.deliverySchedule, () => this.runDelivery(), { timezone: SCHEDULE_TIMEZONE, name: 'delivery' }));
+    if (this.options.followSchedule) {
+      this.tasks.push(cron.schedule(this.options.followSchedule, () => this.runFollow(), { timezone: SCHEDULE_TIMEZONE, name: 'follow' }));
+    }
     if (this.options.fullRescanSchedule) {
       this.tasks.push(
         cron.schedule(this.options.fullRescanSchedule, async () => {
@@ -109,8 +115,33 @@ export class Scheduler {
     } while (this.deliveryRequested && !this.stopController.signal.aborted);
   }
 
+  /** One follow-through run (status sync, write-back, SLA refresh); never two at once. */
+  runFollow(): Promise<void> {
+    return this.guard('follow', async () => {
+      const summary = await followWithBridge(this.bridge, { stop: this.stopController.signal, signal: this.abortController.signal });
+      if (!summary.skipped) this.bridge.logger.info('follow finished', { checked: summary.checked, changed: summary.changed, write_backs_sent: summary.write_backs.sent, overdue: summary.sla.overdue, at_risk: summary.sla.at_risk });
+      return !summary.auth_error;
+    });
+  }
+
   /** Runs a job now unless it is already running (then the tick is skipped and counted). */
   private trigger(job: string, what: { sourceId?: string; noIntake?: boolean; noDelivery?: boolean; full?: boolean }): Promise<void> {
+    return this.guard(job, async () => {
+      const summary = await runSyncCycle(this.bridge, {
+        sourceId: what.sourceId,
+        noIntake: what.noIntake,
+        noDelivery: what.noDelivery,
+        full: what.full,
+        stop: this.stopController.signal,
+        signal: this.abortController.signal,
+        observeAttempt: this.observer ? (a) => this.observer?.observeAttempt(a) : undefined,
+      });
+      return { ok: summary.sources.every((s) => s.ok), summary };
+    });
+  }
+
+  /** Runs `work` as `job` unless that job is already running (then the tick is skipped and counted). */
+  private guard(job: string, work: () => Promise<boolean | { ok: boolean; summary: SyncSummary }>): Promise<void> {
     const stats = this.stats.get(job) ?? { runs: 0, skipped: 0, failed: 0 };
     this.stats.set(job, stats);
     const inFlight = this.running.get(job);
@@ -125,16 +156,9 @@ export class Scheduler {
     const run = (async () => {
       const started = performance.now();
       try {
-        const summary = await runSyncCycle(this.bridge, {
-          sourceId: what.sourceId,
-          noIntake: what.noIntake,
-          noDelivery: what.noDelivery,
-          full: what.full,
-          stop: this.stopController.signal,
-          signal: this.abortController.signal,
-          observeAttempt: this.observer ? (a) => this.observer?.observeAttempt(a) : undefined,
-        });
-        const failed = summary.sources.some((s) => !s.ok);
+        const result = await work();
+        const [ok, summary] = typeof result === 'boolean' ? [result, undefined] : [result.ok, result.summary];
+        const failed = !ok;
         if (failed) stats.failed++;
         this.lastResults.set(job, failed ? 'failed' : 'ok');
         this.observer?.observeRun(job, failed ? 'failed' : 'ok', (performance.now() - started) / 1000, summary);

@@ -177,7 +177,7 @@ describe('ledger export', () => {
     expect((await cli('ledger', 'export', '--format', 'xlsx', '--out', out)).code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['records', 'attempts', 'events']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['records', 'attempts', 'events', 'statuses', 'write_backs']);
     const records = wb.getWorksheet('records');
     expect(records?.rowCount).toBe(1 + bebeja.records().length);
     expect(records?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });

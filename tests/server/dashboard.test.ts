@@ -149,7 +149,7 @@ describe('access', () => {
 });
 
 describe('pages', () => {
-  it('overview: states, head hash, last runs, export links and the SLA placeholder, in Bahasa Indonesia by default', async () => {
+  it('overview: states, head hash, last runs, export links and the SLA summary, in Bahasa Indonesia by default', async () => {
     const r = await get('', bearer());
     expect(r.status).toBe(200);
     const body = await r.text();
@@ -158,7 +158,10 @@ describe('pages', () => {
     expect(body).toContain(before.head);
     expect(body).toContain('Proses terakhir');
     expect(body).toContain('/dashboard/export.csv?table=records');
-    expect(body).toContain('Segera hadir');
+    // every complaint was delivered just now: followed at LAPOR!, none overdue yet
+    expect(body).toContain('Tenggat SLA (hari kerja)');
+    expect(body).toMatch(/<a class="tile sla-overdue zero" href="\/dashboard\/sla"><span class="num">0<\/span>/);
+    expect(body).toContain('/dashboard/export.csv?table=statuses');
     expect(body).not.toMatch(/<script/i);
   });
 

@@ -79,3 +79,46 @@ describe('simulate lapor (child process)', () => {
     expect(stderr()).toMatch(/--faults: .*unknown kind "explode"/);
   });
 });
+
+describe('simulate lapor --lifecycle (child process)', () => {
+  it('moves a complaint through its plan on a fast clock and shows the outcome', async () => {
+    // 10,000,000× real time: a whole plan (at most a few simulated weeks) passes in well under a second
+    const child = cli(['--json', 'simulate', 'lapor', '--port', '0', '--lifecycle', '--lifecycle-seed', '2', '--time-scale', '10000000']);
+    const stderr = collect(child.stderr);
+    const exited = once(child, 'exit');
+    const info = JSON.parse(await firstLine(child, stderr)) as { base_url: string; origin: string; env: Record<string, string>; options: { lifecycle?: unknown } };
+    expect(info.options.lifecycle).toEqual({ seed: 2, time_scale: 10000000 });
+
+    const res = await fetch(`${info.base_url}/complaints/complaint`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${info.env.LAPOR_TOKEN}`, token: info.env.LAPOR_APP_TOKEN as string, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Uji', content: 'Uji coba siklus.', channel: 2, classification_id: 1, is_anonymous: true, is_secret: false }),
+    });
+    expect(res.status).toBe(201);
+    // seed 2 plans complaint 1000001 as completed; poll (no timing asserted) until it is closed
+    let entry: { lifecycle_outcome?: string; status_name?: string; followups?: unknown[] } = {};
+    for (let i = 0; i < 200 && entry.status_name !== 'Selesai'; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      const view = (await (await fetch(`${info.origin}/_sim/complaints`)).json()) as { data: (typeof entry)[] };
+      entry = view.data[0] ?? {};
+    }
+    expect(entry).toMatchObject({ lifecycle_outcome: 'completed', status_name: 'Selesai' });
+    expect(entry.followups?.length).toBeGreaterThanOrEqual(1);
+
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [['--time-scale', '3600'], /--time-scale needs --lifecycle/],
+    [['--lifecycle', '--time-scale', '0'], /--time-scale: "0" is not a number above 0/],
+    [['--lifecycle', '--lifecycle-seed', 'x'], /--lifecycle-seed: "x" is not a whole number/],
+  ])('exits 2 with a usage error for %j', async (flags, message) => {
+    const child = cli(['--json', 'simulate', 'lapor', '--port', '0', ...flags]);
+    const stderr = collect(child.stderr);
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(message);
+  });
+});

@@ -10,6 +10,7 @@ import { openBridge, type Bridge } from '../../bridge.js';
 import { BridgeHttpServer } from '../../server/http-server.js';
 import { BridgeMetrics } from '../../server/metrics.js';
 import { formatProblem, loadSettings, loadSettingsOrThrow, type LoadedSettings } from '../../settings/load-settings.js';
+import { loadSlaSetup } from '../../sla/sla-setup.js';
 import { Scheduler } from '../../sync/scheduler.js';
 import { closeLogger } from '../../util/logger.js';
 import { configuredLogger, type GlobalOptions } from '../context.js';
@@ -30,11 +31,16 @@ export async function daemonCommand(g: GlobalOptions, o: { once?: boolean }): Pr
     ledger: () => current?.bridge.ledger,
     breaker: () => current?.bridge.breaker,
     destination: () => current?.config.settings.destination.name ?? config.settings.destination.name,
-  });
+  }, await loadSlaSetup(config, (w) => logger.warn(w)));
 
   const start = async (cfg: LoadedSettings): Promise<Running> => {
     const bridge = await openBridge(cfg, { logger });
-    const scheduler = new Scheduler(bridge, { deliverySchedule: cfg.settings.daemon.delivery_schedule, fullRescanSchedule: cfg.settings.daemon.full_rescan_schedule }, metrics);
+    const follow = cfg.settings.follow;
+    const scheduler = new Scheduler(
+      bridge,
+      { deliverySchedule: cfg.settings.daemon.delivery_schedule, fullRescanSchedule: cfg.settings.daemon.full_rescan_schedule, followSchedule: follow.enabled ? follow.schedule : false },
+      metrics,
+    );
     scheduler.start();
     logger.info('daemon running', { ledger: cfg.ledgerPath, sources: bridge.sources.map((s) => `${s.id} "${s.schedule}"`), delivery: cfg.settings.daemon.delivery_schedule, pid: process.pid });
     return { config: cfg, bridge, scheduler };
@@ -108,6 +114,7 @@ export async function daemonCommand(g: GlobalOptions, o: { once?: boolean }): Pr
     const r = current as Running;
     for (const s of r.bridge.sources) await r.scheduler.runSource(s.id);
     await r.scheduler.runDelivery();
+    if (r.config.settings.follow.enabled) await r.scheduler.runFollow();
   })();
   const signal = o.once ? await first.then(() => 'once') : await stopped;
   process.off('SIGHUP', onHup);

@@ -16,6 +16,7 @@ import { resolveSecretRef, Secret, setSecretBaseDir } from '../../settings/secre
 import { closeLogger } from '../../util/logger.js';
 import { ledgerPathFrom, makeLogger, type GlobalOptions } from '../context.js';
 import { print, UsageError } from '../output.js';
+import { slaSetupFor } from './ledger.js';
 
 export interface DashboardCommandOptions {
   readonly port: string;
@@ -67,7 +68,9 @@ export async function dashboardCommand(g: GlobalOptions, o: DashboardCommandOpti
   }
 
   const logger = makeLogger(g);
-  const server = new DashboardServer({ host: o.host, port, ledgerPath: () => ledgerPath, token: () => token.reveal(), lang: () => section.lang, logger });
+  // the configured SLA rules and calendar (LAPOR!'s defaults when the config has none)
+  const sla = await slaSetupFor(g);
+  const server = new DashboardServer({ host: o.host, port, ledgerPath: () => ledgerPath, token: () => token.reveal(), lang: () => section.lang, logger, sla: () => sla });
   const addr = await server.start();
   if (g.json) process.stdout.write(`${JSON.stringify({ dashboard: addr.url, host: addr.host, port: addr.port, ledger: ledgerPath, pid: process.pid })}\n`);
   else {

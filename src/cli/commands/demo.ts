@@ -14,6 +14,10 @@ import { BebejaSimulator } from '../../simulators/bebeja-simulator.js';
 import { LaporSimulator } from '../../simulators/lapor-simulator.js';
 import { sandboxEnv } from '../../simulators/sandbox-env.js';
 import { runSyncCycle, type SyncSummary } from '../../sync/sync-cycle.js';
+import { followWithBridge, type FollowSummary } from '../../follow/follow-run.js';
+
+/** How far the demo's clock jumps before following up: long enough for LAPOR! to act on most complaints. */
+const DEMO_FAST_FORWARD_MS = 12 * 86_400_000;
 import { createLogger } from '../../util/logger.js';
 import type { GlobalOptions } from '../context.js';
 import { formatTable, print, printJson } from '../output.js';
@@ -36,6 +40,8 @@ export interface DemoResult {
   readonly seeded: number;
   readonly first_run: SyncSummary;
   readonly second_run: SyncSummary;
+  /** Follow-through twelve simulated days later: statuses read back, written back to Bebeja, SLA. */
+  readonly follow: FollowSummary;
   readonly lapor_received: number;
   readonly consistent: boolean;
   readonly problems: string[];
@@ -48,8 +54,11 @@ export async function runDemo(options: { dir?: string; logLevel?: string } = {})
   fs.cpSync(shippedConfigDir(), configDir, { recursive: true });
   fs.rmSync(path.join(workdir, 'data'), { recursive: true, force: true });
 
-  const bebeja = new BebejaSimulator({ seed: 'demo' });
-  const lapor = new LaporSimulator();
+  // one clock for the simulators and the bridge; the follow-through step fast-forwards it
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const bebeja = new BebejaSimulator({ seed: 'demo', now });
+  const lapor = new LaporSimulator({ now, lifecycle: { seed: 7 } });
   await bebeja.start();
   await lapor.start();
   try {
@@ -57,12 +66,15 @@ export async function runDemo(options: { dir?: string; logLevel?: string } = {})
     Object.assign(process.env, sandboxEnv(bebeja, lapor, process.env.SP4N_PII_KEY ?? crypto.randomBytes(24).toString('hex')));
     const config = loadSettingsOrThrow(path.join(configDir, 'bridge.yaml'));
     const logger = createLogger({ level: options.logLevel ?? 'error' });
-    const bridge = await openBridge(config, { logger });
+    const bridge = await openBridge(config, { logger, now });
     let first: SyncSummary;
     let second: SyncSummary;
+    let follow: FollowSummary;
     try {
       first = await runSyncCycle(bridge);
       second = await runSyncCycle(bridge);
+      offsetMs = DEMO_FAST_FORWARD_MS;
+      follow = await followWithBridge(bridge);
     } finally {
       await bridge.close();
     }
@@ -74,7 +86,9 @@ export async function runDemo(options: { dir?: string; logLevel?: string } = {})
     if ((first.states.quarantined ?? 0) + delivered !== seeded) problems.push(`${seeded} seeded, but only ${delivered + (first.states.quarantined ?? 0)} are delivered or quarantined`);
     const secondSent = second.delivery?.delivered ?? 0;
     if (secondSent !== 0) problems.push(`the second run sent ${secondSent} complaints again`);
-    return { workdir, config: config.file, ledger: config.ledgerPath, seeded, first_run: first, second_run: second, lapor_received: received, consistent: problems.length === 0, problems };
+    if (follow.checked !== delivered) problems.push(`follow-through checked ${follow.checked} of ${delivered} delivered complaints`);
+    if (bebeja.writeBacks().length !== follow.write_backs.sent) problems.push(`Bebeja received ${bebeja.writeBacks().length} write-backs but the ledger says ${follow.write_backs.sent} were sent`);
+    return { workdir, config: config.file, ledger: config.ledgerPath, seeded, first_run: first, second_run: second, follow, lapor_received: received, consistent: problems.length === 0, problems };
   } finally {
     await bebeja.stop();
     await lapor.stop();
@@ -105,6 +119,10 @@ export async function demoCommand(g: GlobalOptions, o: { dir?: string }): Promis
   print(`Second run: pulled ${s2?.pulled ?? 0}, unchanged ${s2?.unchanged ?? 0}, sent ${r.second_run.delivery?.delivered ?? 0} — nothing is sent twice.`);
   print(`LAPOR! simulator received ${r.lapor_received} complaints.`);
   print('');
+  const f = r.follow;
+  print(`Twelve simulated days later, following up at LAPOR!: ${f.checked} checked, ${f.status_changes} status changes and ${f.followups} follow-ups stored, ${f.finished} finished`);
+  print(`  written back to Bebeja: ${f.write_backs.sent}; SLA: ${f.sla.overdue} overdue, ${f.sla.at_risk} at risk of ${f.sla.followed} still open`);
+  print('');
   print(`Ledger: ${r.ledger}`);
   print(`  ${Object.entries(r.first_run.states).map(([k, v]) => `${k}=${v}`).join('  ')}`);
   print('');
@@ -112,6 +130,7 @@ export async function demoCommand(g: GlobalOptions, o: { dir?: string }): Promis
   print(`  npx sp4n-bridge --config ${r.config} ledger status`);
   print(`  npx sp4n-bridge --config ${r.config} ledger list --state quarantined`);
   print(`  npx sp4n-bridge --config ${r.config} ledger show bebeja/1`);
+  print(`  npx sp4n-bridge --config ${r.config} ledger report --sla`);
   print(`  sqlite3 ${r.ledger} 'select state, count(*) from records group by 1'`);
   if (!r.consistent) {
     print('');

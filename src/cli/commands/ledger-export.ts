@@ -1,7 +1,9 @@
 /**
  * `ledger export`: the ledger for auditors — CSV (UTF-8 with BOM, so Excel opens it right),
- * JSON lines, or XLSX with one sheet per table and frozen header rows. Personal data is left out
- * unless `--include-personal` is given, which is itself recorded in the ledger as an event.
+ * JSON lines, or XLSX with one sheet per table (records, attempts, events, and what LAPOR! did
+ * with each complaint: statuses and follow-ups, write-backs to the source) and frozen header rows.
+ * Personal data is left out unless `--include-personal` is given, which is itself recorded in the
+ * ledger as an event.
  */
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';

@@ -1,12 +1,19 @@
-/** `ledger status | list | show`: what the ledger says, for operators and auditors. */
+/** `ledger status | list | show | verify | report | backup`: what the ledger says, for operators and auditors. */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
-import { ledgerReport } from '../../ledger/audit-queries.js';
+import { DateTime } from 'luxon';
+import { parse } from 'yaml';
+import { followThrough, ledgerReport, statusTime, writeBackTime, type LatencyStats } from '../../ledger/audit-queries.js';
 import { recordStates } from '../../ledger/record-state.js';
+import { defaultSlaSetup, NO_AGENCY, slaCsvColumns, slaReport, type SlaComplaint, type SlaReport } from '../../ledger/sla-report.js';
 import { osUser } from '../../ledger/sqlite-ledger.js';
 import { verifyLedger } from '../../ledger/verify-ledger.js';
+import type { LoadedSettings } from '../../settings/load-settings.js';
+import { slaSettingsSchema } from '../../settings/settings-schema.js';
+import { loadSlaSetup, type SlaSetup } from '../../sla/sla-setup.js';
+import { redactText } from '../../util/redact.js';
 import type { GlobalOptions } from '../context.js';
 import { ledgerPathFrom, openLedgerReadable } from '../context.js';
 import { formatTable, print, printJson, UsageError } from '../output.js';
@@ -99,8 +106,9 @@ export function ledgerShow(g: GlobalOptions, ref: string, o: { ledger?: string }
     });
     const events = ledger.eventsFor(r.id).map((e) => ({ at: e.at, type: e.type, from: e.from_state, to: e.to_state, actor: e.actor, reason: e.reason, data: e.data_json ? (JSON.parse(e.data_json) as unknown) : undefined }));
     const attempts = ledger.attemptsFor(r.id);
+    const follow = followThrough(ledger.db, r.id);
     if (g.json) {
-      printJson({ record: r, versions, attempts, events });
+      printJson({ record: r, versions, attempts, events, follow: follow.follow, statuses: follow.statuses, write_backs: follow.write_backs });
       return 0;
     }
     print(`${r.source_id}/${r.external_id}${r.ticket ? ` (ticket ${r.ticket})` : ''}`);
@@ -108,6 +116,10 @@ export function ledgerShow(g: GlobalOptions, ref: string, o: { ledger?: string }
     print(`  LAPOR! id: ${r.lapor_id ?? '-'}`);
     print(`  version:   ${r.version} (sent: ${r.sent_version ?? '-'}), attempts ${r.attempt_count}, warnings ${r.warning_count}`);
     print(`  received:  ${r.received_at ?? '-'}; first seen ${r.first_seen_at}; delivered ${r.delivered_at ?? '-'}`);
+    const f = follow.follow;
+    if (f) {
+      print(`  at LAPOR!: ${f.status_name ?? '-'} (stage ${f.stage}${f.final ? ', final' : ''}); agency ${f.disposition_name ?? f.disposition_id ?? NO_AGENCY}; follow-ups ${f.followup_count}; last checked ${f.last_checked_at ?? '-'}`);
+    } else if (r.lapor_id && (r.state === 'delivered' || r.state === 'update_pending')) print('  at LAPOR!: not checked yet (stage received)');
     for (const v of versions) {
       print(`\nversion ${v.version} (${v.created_at}, hash ${v.content_hash.slice(0, 12)}, mapping ${v.mapping_version})`);
       const c = v.complaint as { title?: string; category?: unknown; location?: unknown };
@@ -122,7 +134,41 @@ export function ledgerShow(g: GlobalOptions, ref: string, o: { ledger?: string }
       const w = warnings?.length ? warnings.map((x) => `${x.field}: ${x.message}`).join('; ') : null;
       return [e.reason, w].filter(Boolean).join(' — ') || null;
     };
-    print(formatTable(events.map((e) => ({ at: e.at, type: e.type, change: e.from || e.to ? `${e.from ?? ''} → ${e.to ?? ''}` : '', actor: e.actor, detail: detail(e) })), ['at', 'type', 'change', 'actor', 'detail']));
+    type Line = { at: string; type: string; change: string; actor: string; detail: string | null };
+    const lines: Line[] = [
+      ...events.map((e) => ({ at: e.at, type: e.type, change: e.from || e.to ? `${e.from ?? ''} → ${e.to ?? ''}` : '', actor: e.actor, detail: detail(e) })),
+      ...follow.statuses.map(
+        (st): Line =>
+          st.kind === 'followup'
+            ? {
+                at: statusTime(st),
+                type: st.own ? 'lapor_followup_own' : 'lapor_followup',
+                change: '',
+                actor: st.institution_name ?? (st.own ? 'bridge' : 'LAPOR!'),
+                detail: [st.content ? redactText(st.content) : null, st.occurred_at ? `seen ${st.observed_at}` : null].filter(Boolean).join(' — ') || null,
+              }
+            : {
+                at: statusTime(st),
+                type: 'lapor_status',
+                change: `${st.status_name ?? '?'} (${st.stage ?? 'unknown'})`,
+                actor: 'LAPOR!',
+                detail: [st.disposition_name || st.disposition_id ? `agency ${st.disposition_name ?? st.disposition_id}` : null, st.occurred_at ? `seen ${st.observed_at}` : null].filter(Boolean).join(' — ') || null,
+              },
+      ),
+      ...follow.write_backs.map(
+        (b): Line => ({
+          at: writeBackTime(b),
+          type: 'write_back',
+          change: `${b.kind} → ${b.source_id}: ${b.state}`,
+          actor: 'system',
+          detail: [b.status_text, b.note ? redactText(b.note) : null, b.attempt_count ? `attempts ${b.attempt_count}` : null, b.last_error && b.state !== 'sent' ? redactText(b.last_error) : null].filter(Boolean).join(' — ') || null,
+        }),
+      ),
+    ];
+    // stable: entries at the same instant keep events, then statuses, then write-backs
+    const ordered = lines.map((l, i) => ({ l, i, t: Date.parse(l.at) })).sort((a, b) => (Number.isNaN(a.t) || Number.isNaN(b.t) ? 0 : a.t - b.t) || a.i - b.i);
+    // one clock in the column (UTC, like the events); LAPOR!'s own WIB times are in --json
+    print(formatTable(ordered.map((x) => ({ ...x.l, at: Number.isNaN(x.t) ? x.l.at : new Date(x.t).toISOString() })), ['at', 'type', 'change', 'actor', 'detail']));
     return 0;
   } finally {
     ledger.close();
@@ -164,13 +210,62 @@ export function monthPeriod(text: string): { from: string; to: string } {
   return { from: from.toISOString(), to: new Date(`${next}-01T00:00:00+07:00`).toISOString() };
 }
 
-export function ledgerReportCommand(g: GlobalOptions, o: { ledger?: string; period?: string; format?: string }): number {
+/**
+ * The SLA rules and calendar for a ledger command: the `sla:` section of bridge.yaml when the
+ * file exists (read without resolving any secret, like `ledger.path`), else LAPOR!'s defaults
+ * and the shipped calendar. Calendar warnings (a year not in the file) go to stderr.
+ */
+export async function slaSetupFor(g: GlobalOptions): Promise<SlaSetup> {
+  const file = path.resolve(g.config);
+  if (!fs.existsSync(file)) return defaultSlaSetup();
+  let doc: unknown;
+  try {
+    doc = parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass --config`);
+  }
+  const parsed = slaSettingsSchema.safeParse((doc as { sla?: unknown } | null)?.sla ?? {});
+  if (!parsed.success) throw new UsageError(`${file}: sla: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(section)'}: ${i.message}`).join('; ')}`);
+  // loadSlaSetup reads only `dir` and `settings.sla`
+  const config = { dir: path.dirname(file), settings: { sla: parsed.data } } as unknown as Pick<LoadedSettings, 'dir' | 'settings'>;
+  return loadSlaSetup(config, (w) => process.stderr.write(`sp4n-bridge: warning: ${w}\n`));
+}
+
+/** `--as-of`: an ISO 8601 date/time (a bare YYYY-MM-DD is 00:00 WIB that day); default now. */
+export function asOfTime(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00+07:00` : text;
+  const d = DateTime.fromISO(iso, { zone: 'Asia/Jakarta' });
+  if (!d.isValid) throw new UsageError(`--as-of: "${text}" is not a date/time; use ISO 8601, e.g. 2025-04-11T09:00:00+07:00`);
+  return d.toJSDate();
+}
+
+export interface ReportOptions {
+  readonly ledger?: string;
+  readonly period?: string;
+  readonly format?: string;
+  readonly sla?: boolean;
+  readonly source?: string;
+  readonly asOf?: string;
+}
+
+export async function ledgerReportCommand(g: GlobalOptions, o: ReportOptions): Promise<number> {
   const format = o.format ?? (g.json ? 'json' : 'table');
   if (!['table', 'json', 'csv'].includes(format)) throw new UsageError('--format: table, json or csv');
+  if (o.source !== undefined && !o.sla) throw new UsageError('--source goes with --sla');
   const period = o.period ? monthPeriod(o.period) : {};
+  const asOf = asOfTime(o.asOf);
+  const setup = await slaSetupFor(g);
   const ledger = openLedgerReadable(g, o.ledger);
   try {
-    const r = ledgerReport(ledger.db, period);
+    if (o.sla) {
+      const r = slaReport(ledger.db, setup, { asOf, ...period, sourceId: o.source });
+      if (format === 'json') printJson(r);
+      else if (format === 'csv') process.stdout.write(`\uFEFF${stringify([[...slaCsvColumns], ...r.complaints.map((c) => slaCsvColumns.map((k) => csvValue(c[k])))])}`);
+      else printSlaTable(r, { period: o.period, ledger: ledger.path });
+      return 0;
+    }
+    const r = ledgerReport(ledger.db, period, { setup, asOf });
     if (format === 'json') printJson(r);
     else if (format === 'csv') {
       const cols = ['source', 'category', 'received', 'delivered', 'rejected', 'quarantined', 'undelivered', 'other'] as const;
@@ -179,14 +274,69 @@ export function ledgerReportCommand(g: GlobalOptions, o: { ledger?: string; peri
       print(`report ${o.period ?? 'all time'} — ${ledger.path}`);
       print(formatTable(r.groups as unknown as Record<string, unknown>[]));
       print(`total: received ${r.totals.received}, delivered ${r.totals.delivered}, rejected ${r.totals.rejected}, quarantined ${r.totals.quarantined}, still owed ${r.totals.undelivered}`);
-      const fmt = (s: { count: number; median_hours: number | null; p95_hours: number | null }) => (s.count ? `median ${s.median_hours} h, p95 ${s.p95_hours} h (n=${s.count})` : 'no deliveries');
-      print(`receipt at the source → delivered to LAPOR!: ${fmt(r.receipt_to_delivery)}`);
-      print(`first seen by the bridge → delivered: ${fmt(r.seen_to_delivery)}`);
+      const fmt = (s: LatencyStats, none: string) => (s.count ? `median ${s.median_hours} h, p95 ${s.p95_hours} h (n=${s.count})` : none);
+      print(`receipt at the source → delivered to LAPOR!: ${fmt(r.receipt_to_delivery, 'no deliveries')}`);
+      print(`first seen by the bridge → delivered: ${fmt(r.seen_to_delivery, 'no deliveries')}`);
+      print(`receipt at the source → first agency follow-up: ${fmt(r.receipt_to_first_followup, 'no follow-ups yet')}`);
+      if (r.sla) {
+        const st = Object.entries(r.sla.by_stage)
+          .filter(([, c]) => c.overdue || c.at_risk)
+          .map(([stage, c]) => `${stage} ${c.overdue} overdue / ${c.at_risk} at risk`)
+          .join(', ');
+        print(`SLA as of ${wib(r.sla.as_of)}: ${r.sla.overdue} overdue, ${r.sla.at_risk} at risk, of ${r.sla.followed} followed at LAPOR!${st ? ` (${st})` : ''} — details: ledger report --sla${o.period ? ` --period ${o.period}` : ''}`);
+      }
     }
     return 0;
   } finally {
     ledger.close();
   }
+}
+
+function csvValue(v: unknown): unknown {
+  return v === null || v === undefined ? '' : v;
+}
+
+/** An ISO instant as `2025-04-11 09:00 WIB`. */
+function wib(iso: string | null): string {
+  if (!iso) return '-';
+  const d = DateTime.fromISO(iso, { setZone: true });
+  return d.isValid ? `${d.setZone('Asia/Jakarta').toFormat('yyyy-MM-dd HH:mm')} WIB` : iso;
+}
+
+/** A deadline (always 23:59:59.999 WIB) as its date. */
+function deadlineDay(iso: string | null): string {
+  if (!iso) return '-';
+  const d = DateTime.fromISO(iso, { setZone: true });
+  return d.isValid ? (d.setZone('Asia/Jakarta').toISODate() ?? iso) : iso;
+}
+
+function printSlaTable(r: SlaReport, o: { period?: string; ledger: string }): void {
+  print(`SLA report as of ${wib(r.as_of)} — submitted ${o.period ?? 'any time'}${r.source ? `, source ${r.source}` : ''} — ${o.ledger}`);
+  print(`rules: verification ${r.rules.verification_days}, first follow-up ${r.rules.first_followup_days}, closure ${r.rules.closure_days} working days; at risk from ${Math.round(r.rules.at_risk_fraction * 100)} %; outer limit ${r.rules.outer_limit_days} days`);
+  print(`followed at LAPOR!: ${r.totals.followed} (closed ${r.totals.done}) — overdue ${r.totals.overdue}, at risk ${r.totals.at_risk}`);
+  print('\nby agency:');
+  print(formatTable(r.by_agency.map((a) => ({ agency: a.agency, overdue: a.overdue, at_risk: a.at_risk, followed: a.followed }))));
+  print('\nby source:');
+  print(formatTable(r.by_source.map((s) => ({ source: s.source, overdue: s.overdue, at_risk: s.at_risk, followed: s.followed }))));
+  const row = (c: SlaComplaint) => ({
+    sla: c.sla_state === 'overdue' ? 'OVERDUE' : 'at risk',
+    ref: c.ref,
+    ticket: c.ticket,
+    lapor_id: c.lapor_id,
+    stage: c.sla_stage,
+    deadline: deadlineDay(c.deadline),
+    reason: c.overdue_reason,
+    age_wd: c.age_working_days,
+    used: `${c.working_days_elapsed}/${c.working_days_budget}`,
+    status: c.status_name ?? '(not checked yet)',
+  });
+  for (const a of r.by_agency) {
+    const list = r.complaints.filter((c) => c.agency === a.agency);
+    if (!list.length) continue;
+    print(`\n${a.agency}${a.agency_id && a.agency_id !== a.agency ? ` [${a.agency_id}]` : ''} — ${a.overdue} overdue, ${a.at_risk} at risk (of ${a.followed} followed)`);
+    print(formatTable(list.map(row)));
+  }
+  if (!r.complaints.length) print('\nno complaint is overdue or at risk');
 }
 
 export function ledgerBackup(g: GlobalOptions, file: string, o: { ledger?: string }): number {

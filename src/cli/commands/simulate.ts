@@ -4,6 +4,10 @@
  * With `--json` it prints exactly one line once listening, for a test or script that spawns it:
  * `{"simulator":"lapor","base_url":…,"origin":…,"env":{…},"options":{…},"pid":…}`.
  * The env values are sandbox credentials, not secrets, so they are printed as they are.
+ *
+ * `--lifecycle` makes the LAPOR! simulator move complaints through statuses and follow-ups over
+ * time (seeded plans, see lapor-lifecycle.ts); `--time-scale X` runs its clock X times faster than
+ * real time from start, so a person trying a configuration sees the statuses move.
  */
 import { BebejaSimulator, type BebejaSimulatorOptions } from '../../simulators/bebeja-simulator.js';
 import { FaultSpecError, formatFaultSpec, LaporSimulator, parseFaultSpec, type LaporSimulatorOptions } from '../../simulators/lapor-simulator.js';
@@ -20,6 +24,9 @@ export interface SimulateOptions {
   rateLimit?: string;
   nestId?: boolean;
   dialect?: string;
+  lifecycle?: boolean;
+  lifecycleSeed?: string;
+  timeScale?: string;
   // bebeja
   records?: string;
   ties?: string;
@@ -78,7 +85,32 @@ function laporOptions(port: number, o: SimulateOptions): LaporSimulatorOptions {
   } else if (o.faultSeed !== undefined) throw new UsageError('--fault-seed needs --faults');
   if (o.latencyMs !== undefined) options.latencyMs = wholeNumber('--latency-ms', o.latencyMs, 0, 600_000);
   if (o.rateLimit !== undefined) options.rateLimit = wholeNumber('--rate-limit', o.rateLimit, 1, 1_000_000);
+  addLifecycle(options, o);
   return options;
+}
+
+/** `--lifecycle`, `--lifecycle-seed` and `--time-scale` (a fast simulated clock from start). */
+function addLifecycle(options: LaporSimulatorOptions, o: SimulateOptions): void {
+  if (!o.lifecycle) {
+    if (o.lifecycleSeed !== undefined) throw new UsageError('--lifecycle-seed needs --lifecycle');
+    if (o.timeScale !== undefined) throw new UsageError('--time-scale needs --lifecycle (it makes the planned statuses move faster)');
+    return;
+  }
+  options.lifecycle = { seed: o.lifecycleSeed !== undefined ? wholeNumber('--lifecycle-seed', o.lifecycleSeed, 0, 0xffffffff) : 1 };
+  if (o.timeScale === undefined) return;
+  const scale = timeScale(o.timeScale);
+  if (options.rateLimit !== undefined && scale !== 1) {
+    throw new UsageError('--time-scale cannot be combined with --rate-limit (the rate window would run on the fast clock too)');
+  }
+  const start = Date.now();
+  options.now = () => new Date(start + (Date.now() - start) * scale);
+}
+
+/** A number > 0 (at most 10,000,000): how many times faster than real time the clock runs. */
+function timeScale(text: string): number {
+  const n = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!(n > 0 && n <= 10_000_000)) throw new UsageError(`--time-scale: "${text}" is not a number above 0 and at most 10000000 (e.g. 3600: one simulated hour per second)`);
+  return n;
 }
 
 function bebejaOptions(port: number, o: SimulateOptions): BebejaSimulatorOptions {
@@ -104,6 +136,9 @@ function describe(sim: LaporSimulator | BebejaSimulator, o: SimulateOptions): Li
     if (o.latencyMs !== undefined) options.latency_ms = Number(o.latencyMs);
     if (o.rateLimit !== undefined) options.rate_limit = Number(o.rateLimit);
     if (o.nestId) options.nest_id = true;
+    if (o.lifecycle) {
+      options.lifecycle = { seed: o.lifecycleSeed !== undefined ? Number(o.lifecycleSeed) : 1, time_scale: o.timeScale !== undefined ? Number(o.timeScale) : 1 };
+    }
     if (sim.dialect === 'legacy-xml') {
       // the dialect a bridge config needs (destination.dialect: lapor-legacy-xml, token: ${LAPOR_TOKEN})
       options.dialect = 'legacy-xml';

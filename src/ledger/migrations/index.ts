@@ -6,6 +6,7 @@ import { sql as m001 } from './001-initial.js';
 import { sql as m002 } from './002-operator-actions.js';
 import { sql as m003 } from './003-mapping-version.js';
 import { sql as m004 } from './004-source-hash.js';
+import { sql as m005 } from './005-follow-through.js';
 
 export interface Migration {
   readonly version: number;
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'operator-actions', sql: m002 },
   { version: 3, name: 'mapping-version', sql: m003 },
   { version: 4, name: 'source-hash', sql: m004 },
+  { version: 5, name: 'follow-through', sql: m005 },
 ];
 
 export const LATEST_VERSION = migrations.length;

@@ -13,12 +13,14 @@ import { stringify } from 'csv-stringify/sync';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { auditColumns, auditRows, auditTables, type AuditTable } from '../../ledger/audit-queries.js';
 import { recordStates } from '../../ledger/record-state.js';
+import { defaultSlaSetup, type SlaReport } from '../../ledger/sla-report.js';
 import { verifyLedger } from '../../ledger/verify-ledger.js';
+import type { SlaSetup } from '../../sla/sla-setup.js';
 import { cookie, LANG_COOKIE, LoginThrottle, parseCookies, SESSION_COOKIE, SESSION_TTL_MS, sessionValue, validBearer, validSession } from './auth.js';
 import { timeText } from './format.js';
 import type { SafeHtml } from './html.js';
 import { isLang, translator, type Lang } from './i18n.js';
-import { BASE, failuresPage, listPage, loginPage, messagePage, overviewPage, recordPage, recordUrl, runsPage, searchPage, verifyPage, type PageContext } from './pages.js';
+import { BASE, failuresPage, listPage, loginPage, messagePage, overviewPage, recordPage, recordUrl, runsPage, searchPage, slaPage, verifyPage, type PageContext } from './pages.js';
 import { FAILURE_STATES, ReadOnlyLedger } from './queries.js';
 import { STYLE_CSS } from './style.js';
 
@@ -36,6 +38,22 @@ export interface DashboardOptions {
   readonly lang?: () => Lang;
   readonly logger?: DashboardLogger;
   readonly now?: () => Date;
+  /**
+   * SLA rules and calendar for the overdue list and tiles (read on each request; the daemon
+   * passes its configured ones). Without them, or when this returns undefined, LAPOR!'s defaults
+   * and the shipped calendar.
+   */
+  readonly sla?: () => SlaSetup | Promise<SlaSetup> | undefined;
+}
+
+/** `?period=YYYY-MM` → [from, to) in WIB, or undefined when absent or malformed. */
+function monthRange(v: unknown): { from: string; to: string } | undefined {
+  const m = typeof v === 'string' ? /^(\d{4})-(0[1-9]|1[0-2])$/.exec(v) : null;
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const next = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+  return { from: new Date(`${m[1]}-${m[2]}-01T00:00:00+07:00`).toISOString(), to: new Date(`${next}-01T00:00:00+07:00`).toISOString() };
 }
 
 const PAGE_SIZE = 100;
@@ -96,6 +114,7 @@ export async function mountDashboard(app: FastifyInstance, o: DashboardOptions):
   const handle = new DashboardLedgerHandle(o.ledgerPath);
   const now = o.now ?? (() => new Date());
   const throttle = new LoginThrottle();
+  const slaSetup = async (): Promise<SlaSetup> => (await o.sla?.()) ?? defaultSlaSetup();
 
   await app.register(
     async (scope) => {
@@ -204,7 +223,31 @@ export async function mountDashboard(app: FastifyInstance, o: DashboardOptions):
         return reply.redirect(`${BASE}/login`, 303);
       });
 
-      scope.get('/', async (req, reply) => sendHtml(reply, overviewPage(ctxOf(req, reply), handle.get().overview())));
+      scope.get('/', async (req, reply) => {
+        const ledger = handle.get();
+        const ctx = ctxOf(req, reply);
+        let sla: SlaReport | null = null;
+        try {
+          sla = ledger.sla(await slaSetup(), { asOf: ctx.now });
+        } catch (err) {
+          // the overview still shows the rest; the SLA tile says none
+          o.logger?.warn('dashboard SLA summary failed', { error: (err as Error).message });
+        }
+        return sendHtml(reply, overviewPage(ctx, ledger.overview(), sla));
+      });
+
+      scope.get('/sla', async (req, reply) => {
+        const q = req.query as Record<string, unknown>;
+        const ctx = ctxOf(req, reply);
+        const source = typeof q.source === 'string' && q.source ? q.source : undefined;
+        const periodText = typeof q.period === 'string' && q.period ? q.period : undefined;
+        const period = monthRange(periodText);
+        if (periodText && !period) return sendHtml(reply, messagePage(ctx, '400', ctx.t('bad_request', { why: `period "${periodText}" (YYYY-MM)` })), 400);
+        const ledger = handle.get();
+        const report = ledger.sla(await slaSetup(), { asOf: ctx.now, sourceId: source, ...period });
+        const sources = (ledger.db.prepare('SELECT id FROM sources ORDER BY id').all() as { id: string }[]).map((s) => s.id);
+        return sendHtml(reply, slaPage(ctx, report, { sources, source, period: periodText }));
+      });
 
       scope.get('/search', async (req, reply) => {
         const q = String((req.query as Record<string, unknown>).q ?? '').slice(0, 200);
@@ -233,7 +276,7 @@ export async function mountDashboard(app: FastifyInstance, o: DashboardOptions):
         const ctx = ctxOf(req, reply);
         const r = ref ? ledger.findRecord(ref) : undefined;
         if (!r) return sendHtml(reply, messagePage(ctx, '404', ctx.t('search_not_found', { q: ref })), 404);
-        return sendHtml(reply, recordPage(ctx, r, ledger.timeline(r.id)));
+        return sendHtml(reply, recordPage(ctx, r, ledger.timeline(r.id), ledger.followThrough(r.id)));
       });
 
       scope.get('/failures', async (req, reply) => {

@@ -3,14 +3,16 @@
  * template, which escapes it; personal data (the reporter, the complaint text) is never read
  * into a page.
  */
+import { statusTime, writeBackTime, type FollowThrough } from '../../ledger/audit-queries.js';
 import type { EventRow, RecordRow } from '../../ledger/ledger.js';
 import { recordStates } from '../../ledger/record-state.js';
+import { NO_AGENCY, type SlaComplaint, type SlaReport } from '../../ledger/sla-report.js';
 import type { RecordVersionRow } from '../../ledger/sqlite-ledger.js';
 import type { VerifyReport } from '../../ledger/verify-ledger.js';
 import { redactText } from '../../util/redact.js';
 import { age, countsText, dash, shortHash, time, timeText, truncate } from './format.js';
 import { html, url, type HtmlValue, type SafeHtml } from './html.js';
-import { stateName, type Lang, type Translate } from './i18n.js';
+import { stateName, term, type Lang, type Translate } from './i18n.js';
 import type { AttemptRow, Overview, RunRow } from './queries.js';
 
 export const BASE = '/dashboard';
@@ -25,7 +27,7 @@ export interface PageContext {
   readonly ledgerPath: string;
 }
 
-type Nav = 'overview' | 'records' | 'review' | 'failures' | 'runs' | 'verify' | 'none';
+type Nav = 'overview' | 'records' | 'review' | 'failures' | 'sla' | 'runs' | 'verify' | 'none';
 
 const STATE_TONE: Record<string, string> = {
   delivered: 'good',
@@ -81,6 +83,7 @@ function page(ctx: PageContext, o: { title: string; nav: Nav; body: HtmlValue; c
     ${link('records', `${BASE}/records`, t('nav_records'))}
     ${link('review', url(`${BASE}/records`, { state: 'needs_review' }), t('nav_review'))}
     ${link('failures', `${BASE}/failures`, t('nav_failures'))}
+    ${link('sla', `${BASE}/sla`, t('nav_sla'))}
     ${link('runs', `${BASE}/runs`, t('nav_runs'))}
     ${link('verify', `${BASE}/verify`, t('nav_verify'))}
   </nav>
@@ -118,7 +121,7 @@ function exportLinks(ctx: PageContext, state?: string): SafeHtml {
   const item = (table: string, label: string) => html`<a class="button" href="${url(`${BASE}/export.csv`, { table, state })}" download>${label} (CSV)</a>`;
   return html`<section class="export">
 <h2>${t('export_title')}${state ? html` <small>${t('export_state_note', { state: stateName(ctx.lang, state) })}</small>` : ''}</h2>
-<p class="buttons">${item('records', t('export_records'))} ${item('attempts', t('export_attempts'))} ${item('events', t('export_events'))}</p>
+<p class="buttons">${item('records', t('export_records'))} ${item('attempts', t('export_attempts'))} ${item('events', t('export_events'))} ${item('statuses', t('export_statuses'))} ${item('write_backs', t('export_write_backs'))}</p>
 </section>`;
 }
 
@@ -142,7 +145,8 @@ function runsTable(ctx: PageContext, runs: readonly RunRow[]): SafeHtml {
 
 // ---------------------------------------------------------------- overview
 
-export function overviewPage(ctx: PageContext, o: Overview): SafeHtml {
+/** `sla`: the SLA report now (null when it could not be computed: the tile says so). */
+export function overviewPage(ctx: PageContext, o: Overview, sla: SlaReport | null = null): SafeHtml {
   const { t } = ctx;
   const n = (s: string) => o.counts[s] ?? 0;
   const warnings: string[] = [];
@@ -153,6 +157,7 @@ export function overviewPage(ctx: PageContext, o: Overview): SafeHtml {
   if (n('dead')) warnings.push(t('warn_dead', { n: n('dead') }));
   if (n('rejected')) warnings.push(t('warn_rejected', { n: n('rejected') }));
   if (n('quarantined')) warnings.push(t('warn_quarantined', { n: n('quarantined') }));
+  if (sla?.totals.overdue) warnings.push(t('warn_sla_overdue', { n: sla.totals.overdue }));
   for (const r of o.failedRuns) warnings.push(t('warn_run_failed', { kind: r.kind, source: r.source_id ? ` (${r.source_id})` : '', error: truncate(redactText(r.error ?? '?'), 200) }));
 
   const paused = o.destinations.filter((d) => d.paused);
@@ -168,7 +173,11 @@ export function overviewPage(ctx: PageContext, o: Overview): SafeHtml {
 <div class="tile ${n('needs_review') ? 'bad' : 'zero'}"><span class="num">${n('needs_review')}</span><span class="label">${t('tile_needs_review')}</span></div>
 <div class="tile ${o.warnings ? 'warn' : 'zero'}"><span class="num">${o.warnings}</span><span class="label">${t('tile_warnings')}</span></div>
 <div class="tile ${o.oldestUndelivered ? 'info' : 'zero'}"><span class="num small">${o.oldestUndelivered ? age(o.oldestUndelivered, ctx.now, t) : t('none_undelivered')}</span><span class="label">${t('tile_oldest')}</span>${o.oldestUndelivered ? html`<span class="sub">${time(o.oldestUndelivered)}</span>` : ''}</div>
-<div class="tile ${paused.length ? 'bad' : 'good'}"><span class="num small">${destination}</span><span class="label">${t('tile_destination')}</span></div>`;
+<div class="tile ${paused.length ? 'bad' : 'good'}"><span class="num small">${destination}</span><span class="label">${t('tile_destination')}</span></div>
+${sla
+  ? html`<a class="tile sla-overdue ${sla.totals.overdue ? 'bad' : 'zero'}" href="${BASE}/sla"><span class="num">${sla.totals.overdue}</span><span class="label">${t('tile_sla_overdue')}</span></a>
+<a class="tile sla-at-risk ${sla.totals.at_risk ? 'warn' : 'zero'}" href="${BASE}/sla"><span class="num">${sla.totals.at_risk}</span><span class="label">${t('tile_sla_at_risk')}</span></a>`
+  : ''}`;
 
   const body = html`
 <section class="attention ${warnings.length ? 'has' : 'ok'}" aria-labelledby="att">
@@ -199,7 +208,11 @@ ${table(
 </section>
 <section class="sla">
 <h2>${t('sla_title')}</h2>
-<p class="coming">${t('sla_coming')}</p>
+${sla
+  ? html`<p>${t('sla_summary', { overdue: sla.totals.overdue, at_risk: sla.totals.at_risk, followed: sla.totals.followed, done: sla.totals.done })}</p>
+${slaCountsTable(ctx, sla.by_agency.filter((a) => a.overdue || a.at_risk), 'agency')}
+<p><a href="${BASE}/sla">${t('sla_link')}</a></p>`
+  : html`<p class="muted">${t('none')}</p>`}
 </section>
 ${exportLinks(ctx)}`;
   return page(ctx, { title: t('nav_overview'), nav: 'overview', body });
@@ -280,6 +293,95 @@ export function searchPage(ctx: PageContext, q: string, rows: ListedRecord[]): S
   return page(ctx, { title: q.trim() ? t('search_results', { q }) : t('search_label'), nav: 'none', body });
 }
 
+// ---------------------------------------------------------------- SLA
+
+function agencyName(ctx: PageContext, agency: string): string {
+  return agency === NO_AGENCY ? term(ctx.lang, NO_AGENCY) : agency;
+}
+
+function slaBadge(ctx: PageContext, state: 'overdue' | 'at_risk'): SafeHtml {
+  return html`<span class="badge ${state === 'overdue' ? 'bad' : 'warn'}" title="${state}">${term(ctx.lang, state)}</span>`;
+}
+
+function slaCountsTable(ctx: PageContext, rows: readonly { agency?: string; source?: string; overdue: number; at_risk: number; followed: number }[], by: 'agency' | 'source'): SafeHtml {
+  const { t } = ctx;
+  return table(
+    [by === 'agency' ? t('col_agency') : t('col_source'), t('col_overdue'), t('col_at_risk'), t('col_followed')],
+    rows.map((g, i) => [
+      by === 'agency' ? (g.overdue || g.at_risk ? html`<a href="${BASE}/sla#agency-${i + 1}">${agencyName(ctx, g.agency ?? '')}</a>` : agencyName(ctx, g.agency ?? '')) : (g.source ?? ''),
+      g.overdue ? html`<strong>${g.overdue}</strong>` : '0',
+      String(g.at_risk),
+      String(g.followed),
+    ]),
+    t('none'),
+    `sla-counts by-${by}`,
+  );
+}
+
+function slaComplaintsTable(ctx: PageContext, rows: readonly SlaComplaint[]): SafeHtml {
+  const { t } = ctx;
+  return table(
+    [t('col_sla'), t('col_ref'), t('col_ticket'), t('col_lapor_id'), t('col_sla_stage'), t('col_deadline'), t('col_reason'), t('col_age_wd'), t('col_used'), t('col_lapor_status'), t('col_submitted')],
+    rows.map((c) => [
+      slaBadge(ctx, c.sla_state),
+      html`<a href="${`${BASE}/records/${encodeURIComponent(c.ref)}`}">${c.ref}</a>`,
+      dash(c.ticket),
+      dash(c.lapor_id),
+      term(ctx.lang, c.sla_stage),
+      time(c.deadline),
+      c.overdue_reason ? term(ctx.lang, c.overdue_reason) : '',
+      String(c.age_working_days),
+      `${c.working_days_elapsed} / ${c.working_days_budget}`,
+      c.status_name ?? html`<span class="muted">${t('not_checked')}</span>`,
+      time(c.submitted_at),
+    ]),
+    t('sla_none'),
+    'sla-complaints',
+  );
+}
+
+/** Overdue and at-risk complaints, one table per agency, with links to each timeline. */
+export function slaPage(ctx: PageContext, r: SlaReport, o: { sources: readonly string[]; source?: string; period?: string }): SafeHtml {
+  const { t } = ctx;
+  const rules = r.rules;
+  // agencies are numbered in report order, so the counts table links to their sections
+  const groups = r.by_agency.map((a, i) => ({ a, n: i + 1, list: r.complaints.filter((c) => c.agency === a.agency) })).filter((g) => g.list.length);
+  const body = html`
+<p class="muted">${t('sla_as_of', { time: timeText(new Date(r.as_of)), v: rules.verification_days, f: rules.first_followup_days, c: rules.closure_days, o: rules.outer_limit_days, r: Math.round(rules.at_risk_fraction * 100) })}</p>
+<form class="filter" method="get" action="${BASE}/sla">
+<label for="source">${t('col_source')}</label>
+<select id="source" name="source">
+<option value="">–</option>
+${o.sources.map((s) => html`<option value="${s}"${s === o.source ? html` selected` : ''}>${s}</option>`)}
+</select>
+<label for="period">${t('sla_filter_period')}</label>
+<input id="period" name="period" type="text" pattern="[0-9]{4}-[0-9]{2}" size="8" value="${o.period ?? ''}">
+<button type="submit">OK</button>
+</form>
+<div class="tiles key">
+<div class="tile ${r.totals.overdue ? 'bad' : 'zero'}"><span class="num" id="sla-overdue">${r.totals.overdue}</span><span class="label">${t('tile_sla_overdue')}</span></div>
+<div class="tile ${r.totals.at_risk ? 'warn' : 'zero'}"><span class="num" id="sla-at-risk">${r.totals.at_risk}</span><span class="label">${t('tile_sla_at_risk')}</span></div>
+<div class="tile info"><span class="num">${r.totals.followed}</span><span class="label">${t('col_followed')}</span></div>
+</div>
+<section>
+<h2>${t('sla_by_agency')}</h2>
+${slaCountsTable(ctx, r.by_agency, 'agency')}
+</section>
+<section>
+<h2>${t('sla_by_source')}</h2>
+${slaCountsTable(ctx, r.by_source, 'source')}
+</section>
+${groups.length
+  ? groups.map(
+      (g) => html`<section class="agency" id="agency-${g.n}">
+<h2>${agencyName(ctx, g.a.agency)}${g.a.agency_id && g.a.agency_id !== g.a.agency ? html` <small>[${g.a.agency_id}]</small>` : ''} <small>${t('sla_agency_counts', { overdue: g.a.overdue, at_risk: g.a.at_risk, followed: g.a.followed })}</small></h2>
+${slaComplaintsTable(ctx, g.list)}
+</section>`,
+    )
+  : html`<p class="notice">${t('sla_none')}</p>`}`;
+  return page(ctx, { title: t('sla_page_title'), nav: 'sla', body });
+}
+
 // ---------------------------------------------------------------- one complaint
 
 interface StoredView {
@@ -346,10 +448,69 @@ function versionBlock(ctx: PageContext, v: RecordVersionRow, current: number): S
 </article>`;
 }
 
+function followSection(ctx: PageContext, r: RecordRow, ft: FollowThrough): SafeHtml {
+  const { t } = ctx;
+  const f = ft.follow;
+  const delivered = !!r.lapor_id && (r.state === 'delivered' || r.state === 'update_pending');
+  if (!f && !delivered && ft.statuses.length === 0 && ft.write_backs.length === 0) return html``;
+  const statuses = [...ft.statuses].sort((a, b) => Date.parse(statusTime(a)) - Date.parse(statusTime(b)) || a.id - b.id);
+  const writeBacks = [...ft.write_backs].sort((a, b) => Date.parse(writeBackTime(a)) - Date.parse(writeBackTime(b)) || a.id - b.id);
+  return html`<section class="follow">
+<h2>${t('follow_title')}</h2>
+${f
+  ? html`<dl class="grid">
+<dt>${t('col_lapor_status')}</dt><dd class="lapor-status">${dash(f.status_name)}</dd>
+<dt>${t('follow_stage')}</dt><dd>${term(ctx.lang, f.stage)}</dd>
+<dt>${t('col_agency')}</dt><dd>${agencyName(ctx, f.disposition_name ?? f.disposition_id ?? NO_AGENCY)}</dd>
+<dt>${t('col_submitted')}</dt><dd>${time(f.submitted_at)}</dd>
+<dt>${t('followup_count')}</dt><dd>${f.followup_count}</dd>
+<dt>${t('last_checked')}</dt><dd>${time(f.last_checked_at)}</dd>
+${f.final ? '' : html`<dt>${t('next_check')}</dt><dd>${time(f.next_check_at)}</dd>`}
+${f.last_error ? html`<dt>${t('last_error')}</dt><dd>${truncate(redactText(f.last_error), 300)}</dd>` : ''}
+</dl>`
+  : delivered
+    ? html`<p class="muted">${t('follow_not_checked')}</p>`
+    : ''}
+<h3>${t('statuses_title')}</h3>
+${table(
+  [t('col_occurred'), t('col_entry'), t('col_lapor_status'), t('col_agency'), t('col_institution'), t('col_text'), t('col_observed')],
+  statuses.map((st) => [
+    time(st.occurred_at),
+    st.kind === 'followup' ? (st.own ? t('entry_own_followup') : t('entry_followup')) : html`${t('entry_status')}${st.stage ? html` <small>(${term(ctx.lang, st.stage)})</small>` : ''}`,
+    dash(st.status_name),
+    st.disposition_name || st.disposition_id ? String(st.disposition_name ?? st.disposition_id) : dash(null),
+    dash(st.institution_name),
+    st.content ? truncate(redactText(st.content), 500) : '',
+    time(st.observed_at),
+  ]),
+  t('no_statuses'),
+  'statuses',
+)}
+<h3>${t('write_backs_title')}</h3>
+${table(
+  [t('col_created'), t('col_entry'), t('col_source'), t('col_state'), t('col_status_text'), t('col_note'), t('col_attempts'), t('col_sent'), t('col_error')],
+  writeBacks.map((b) => [
+    time(b.created_at),
+    b.kind === 'followup' ? t('entry_followup') : t('entry_status'),
+    b.source_id,
+    html`<span class="badge ${b.state === 'sent' ? 'good' : b.state === 'failed' ? 'bad' : b.state === 'retry_wait' ? 'warn' : 'info'}" title="${b.state}">${term(ctx.lang, b.state)}</span>`,
+    b.status_text,
+    truncate(redactText(b.note), 300),
+    String(b.attempt_count),
+    time(b.sent_at),
+    b.last_error && b.state !== 'sent' ? truncate(redactText(b.last_error), 300) : '',
+  ]),
+  t('no_write_backs'),
+  'write-backs',
+)}
+</section>`;
+}
+
 export function recordPage(
   ctx: PageContext,
   r: RecordRow,
   tl: { versions: RecordVersionRow[]; attempts: AttemptRow[]; events: EventRow[]; previousLaporIds: string[] },
+  follow: FollowThrough = { follow: null, statuses: [], write_backs: [] },
 ): SafeHtml {
   const { t } = ctx;
   const body = html`
@@ -374,6 +535,7 @@ ${r.quarantine_reason ? html`<dt>${t('quarantine_reason')}</dt><dd>${redactText(
 </dl>
 <p class="muted">${t('reporter_hidden')}</p>
 </section>
+${followSection(ctx, r, follow)}
 <section>
 <h2>${t('versions')}</h2>
 ${tl.versions.map((v) => versionBlock(ctx, v, r.version))}

@@ -6,9 +6,12 @@
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { followThrough, type FollowThrough } from '../../ledger/audit-queries.js';
 import type { EventRow, RecordRow } from '../../ledger/ledger.js';
 import { LATEST_VERSION } from '../../ledger/migrations/index.js';
+import { slaReport, type SlaReport, type SlaReportOptions } from '../../ledger/sla-report.js';
 import type { RecordVersionRow } from '../../ledger/sqlite-ledger.js';
+import type { SlaSetup } from '../../sla/sla-setup.js';
 
 export const UNDELIVERED_STATES = ['pending', 'sending', 'retry_wait', 'in_doubt', 'needs_review'] as const;
 export const FAILURE_STATES = ['rejected', 'dead', 'retry_wait', 'quarantined', 'in_doubt', 'needs_review'] as const;
@@ -177,6 +180,16 @@ export class ReadOnlyLedger {
         .map((r) => r.id)
         .filter((id): id is string => !!id),
     })).deferred();
+  }
+
+  /** What LAPOR! did with one record: follow row, statuses and follow-ups, write-backs. */
+  followThrough(recordId: number): FollowThrough {
+    return followThrough(this.db, recordId);
+  }
+
+  /** The SLA report (the numbers of `ledger report --sla`), read in one snapshot. */
+  sla(setup: SlaSetup, o: SlaReportOptions): SlaReport {
+    return this.db.transaction(() => slaReport(this.db, setup, o)).deferred();
   }
 
   /** A page of records (newest first) in the given states (all states when empty), with their titles. */

@@ -54,8 +54,10 @@ td time { white-space: nowrap; }
 dl.grid { display:grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0.4rem 0; }
 dl.grid dt { color: var(--muted); }
 dl.grid dd { margin: 0; word-break: break-word; }
-.summary, .version, .verdict, .login, .sla, .export, .head { background: var(--card); border:1px solid var(--line); border-radius: 6px; padding: 0.6rem 1rem; }
-.summary h2, .verdict h2, .sla h2, .export h2, .head h2 { margin-top: 0.3rem; }
+.summary, .version, .verdict, .login, .sla, .export, .head, .follow { background: var(--card); border:1px solid var(--line); border-radius: 6px; padding: 0.6rem 1rem; }
+.summary h2, .verdict h2, .sla h2, .export h2, .head h2, .follow h2 { margin-top: 0.3rem; }
+.follow h3 { font-size: 1rem; margin: 0.8rem 0 0.4rem; }
+.filter input { padding: 0.25rem 0.4rem; font: inherit; }
 .version { margin-bottom: 0.6rem; } .version.current { border-left: 5px solid var(--info); }
 .version h3 { font-size: 1rem; margin: 0.2rem 0; }
 ul.warnings { margin: 0; padding-left: 1.1rem; color: var(--warn); }

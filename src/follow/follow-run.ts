@@ -1,0 +1,190 @@
+/**
+ * One follow-through run (issue #7): check the delivered complaints that are due at LAPOR!,
+ * store what changed, write each change back to its source once, and refresh the SLA of every
+ * followed complaint. Run by `sp4n-bridge follow` and by the daemon on `follow.schedule`.
+ */
+import type { Logger } from 'winston';
+import type { Bridge } from '../bridge.js';
+import type { SourceAdapter } from '../adapters/adapter.js';
+import { AdapterError } from '../adapters/errors.js';
+import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import type { BridgeSettings } from '../settings/settings-schema.js';
+import { loadSlaSetup, type SlaSetup } from '../sla/sla-setup.js';
+import { statusModel } from '../status/lapor-status.js';
+import { backoffDelay, isPastWindow, type RetryPolicy } from '../sync/retry-policy.js';
+import { redactText } from '../util/redact.js';
+import { FollowStore, type CheckSchedule, type WriteBackRow } from './follow-store.js';
+import { LaporStatusClient, StatusReadError, type LaporStatusClientOptions, type StatusReader } from './lapor-status-client.js';
+
+export interface FollowRunOptions {
+  readonly ledger: SqliteLedger;
+  readonly settings: BridgeSettings;
+  /** Source adapters by source id (write-back goes to the ones that support it). */
+  readonly adapters: ReadonlyMap<string, SourceAdapter>;
+  readonly sla: SlaSetup;
+  readonly logger: Logger;
+  readonly policy: RetryPolicy;
+  readonly now: () => Date;
+  readonly sourceId?: string;
+  /** Check every unfinished complaint now, whatever its next check time. */
+  readonly all?: boolean;
+  /** A reader of LAPOR! statuses (default: the lapor-v3 client from settings). */
+  readonly reader?: StatusReader;
+  /** Options of the default reader (tests shorten its retry delays). */
+  readonly readerOptions?: LaporStatusClientOptions;
+  readonly stop?: AbortSignal;
+  readonly signal?: AbortSignal;
+}
+
+export interface FollowSummary {
+  /** Why nothing was checked (legacy dialect, follow disabled), if so. */
+  readonly skipped?: string;
+  checked: number;
+  changed: number;
+  status_changes: number;
+  followups: number;
+  finished: number;
+  failures: number;
+  /** Raw LAPOR! status names the model does not know, with how often they were seen. */
+  unknown_statuses: Record<string, number>;
+  write_backs: { sent: number; retry: number; failed: number; waiting: number };
+  sla: { followed: number; overdue: number; at_risk: number };
+  /** Set when LAPOR! refused the credentials: checking stopped for this run. */
+  auth_error?: string;
+}
+
+export function checkSchedule(s: BridgeSettings['follow']): CheckSchedule {
+  return { newEveryMs: s.check_new_every, activeEveryMs: s.check_active_every, quietEveryMs: s.check_quiet_every, quietAfterMs: s.quiet_after };
+}
+
+export async function runFollow(o: FollowRunOptions): Promise<FollowSummary> {
+  const store = new FollowStore(o.ledger);
+  const summary: FollowSummary = { checked: 0, changed: 0, status_changes: 0, followups: 0, finished: 0, failures: 0, unknown_statuses: {}, write_backs: { sent: 0, retry: 0, failed: 0, waiting: 0 }, sla: { followed: 0, overdue: 0, at_risk: 0 } };
+  const follow = o.settings.follow;
+  const destination = o.settings.destination;
+  if (!follow.enabled) return { ...summary, skipped: 'follow.enabled is false' };
+  if (destination.dialect !== 'lapor-v3' && !o.reader) return { ...summary, skipped: `the ${destination.dialect} dialect has no status API` };
+
+  const runId = o.ledger.startRun('follow', o.sourceId ?? null);
+  const reader = o.reader ?? new LaporStatusClient(destination as Extract<BridgeSettings['destination'], { dialect: 'lapor-v3' }>, { now: o.now, ...o.readerOptions });
+  try {
+    const recovered = store.recoverInterruptedWriteBacks();
+    if (recovered) o.logger.warn('write-backs interrupted by a stop are sent again', { count: recovered });
+    await checkStatuses(o, store, reader, runId, summary);
+    if (follow.write_back) await sendWriteBacks(o, store, runId, summary);
+    const queued = store.writeBackCounts();
+    summary.write_backs.waiting = queued.pending + queued.retry_wait + queued.sending;
+    summary.sla = store.refreshSla(o.sla, o.now());
+    o.ledger.finishRun(runId, summary.auth_error ? 'failed' : 'ok', { ...summary }, summary.auth_error);
+    return summary;
+  } catch (err) {
+    o.ledger.finishRun(runId, 'failed', {}, (err as Error).message);
+    throw err;
+  } finally {
+    if (!o.reader) await reader.close();
+  }
+}
+
+/** The follow run with the bridge's parts; the daemon and the command share it. */
+export async function followWithBridge(
+  bridge: Bridge,
+  options: { sourceId?: string; all?: boolean; stop?: AbortSignal; signal?: AbortSignal; readerOptions?: LaporStatusClientOptions } = {},
+): Promise<FollowSummary> {
+  const sla = await loadSlaSetup(bridge.config, (w) => bridge.logger.warn(w));
+  return runFollow({
+    ledger: bridge.ledger,
+    settings: bridge.config.settings,
+    adapters: new Map(bridge.sources.map((s) => [s.id, s.adapter])),
+    sla,
+    logger: bridge.logger,
+    policy: bridge.retryPolicy,
+    now: bridge.now,
+    sourceId: options.sourceId,
+    all: options.all,
+    stop: options.stop,
+    signal: options.signal,
+    readerOptions: options.readerOptions,
+  });
+}
+
+async function checkStatuses(o: FollowRunOptions, store: FollowStore, reader: StatusReader, runId: number, summary: FollowSummary): Promise<void> {
+  const follow = o.settings.follow;
+  const schedule = checkSchedule(follow);
+  const model = statusModel(follow.statuses);
+  const writeBackSources = new Set([...o.adapters].filter(([, a]) => a.capabilities.writeBack && a.writeBack).map(([id]) => id));
+  const due = store.dueForCheck(o.now(), follow.max_per_run, { sourceId: o.sourceId, all: o.all });
+  const concurrency = Math.max(1, Math.min(o.settings.delivery.concurrency, due.length));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < due.length && !o.stop?.aborted && !summary.auth_error) {
+      const { record } = due[next++] as (typeof due)[number];
+      const laporId = record.lapor_id as string;
+      summary.checked++;
+      try {
+        const snap = await reader.read(laporId, o.signal);
+        const r = store.applySnapshot(record, snap, { now: o.now(), model, sla: o.sla, schedule, writeBack: follow.write_back && writeBackSources.has(record.source_id), runId });
+        if (r.statusChanges + r.followups > 0) summary.changed++;
+        summary.status_changes += r.statusChanges;
+        summary.followups += r.followups;
+        if (r.final) summary.finished++;
+        for (const name of r.unknownStatuses) {
+          summary.unknown_statuses[name] = (summary.unknown_statuses[name] ?? 0) + 1;
+          o.logger.warn('unknown LAPOR! status kept raw; add it to follow.statuses to map it', { record: record.id, source: record.source_id, status: name });
+        }
+      } catch (err) {
+        const message = redactText(err instanceof Error ? err.message : String(err));
+        summary.failures++;
+        store.recordCheckFailure(record, laporId, message, o.now(), schedule);
+        if (err instanceof StatusReadError && err.kind === 'auth') {
+          summary.auth_error = message;
+          o.logger.error('LAPOR! refused the credentials: status checks stop for this run', { error: message });
+        } else o.logger.warn('status check failed; tried again later', { record: record.id, source: record.source_id, error: message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+}
+
+/** Each queued write-back once, in order per complaint, retried with the delivery backoff. */
+async function sendWriteBacks(o: FollowRunOptions, store: FollowStore, runId: number, summary: FollowSummary): Promise<void> {
+  const limit = Math.max(o.settings.follow.max_per_run * 4, 100);
+  const down = new Set<string>();
+  // a complaint's next write-back becomes due when its previous one is sent: repeat until dry
+  for (let round = 0; round < 50 && !o.stop?.aborted; round++) {
+    const due = store.dueWriteBacks(o.now(), limit, o.sourceId);
+    if (due.length === 0) return;
+    let progressed = false;
+    for (const w of due) {
+      if (o.stop?.aborted) return;
+      const adapter = o.adapters.get(w.source_id);
+      if (!adapter?.writeBack || down.has(w.source_id)) continue; // the source is disabled, gone or failing: it waits
+      if (await sendOne(o, store, adapter, w, runId, summary)) progressed = true;
+      else down.add(w.source_id); // one transient failure: the source's other write-backs wait for the next run
+    }
+    if (!progressed) return;
+  }
+}
+
+async function sendOne(o: FollowRunOptions, store: FollowStore, adapter: SourceAdapter, w: WriteBackRow, runId: number, summary: FollowSummary): Promise<boolean> {
+  store.markWriteBackSending(w.id);
+  try {
+    await (adapter.writeBack as NonNullable<SourceAdapter['writeBack']>)(w.external_id, { status: w.status_text, note: w.note, trackingId: w.lapor_id });
+    store.markWriteBackSent(w, o.now(), runId);
+    summary.write_backs.sent++;
+    return true;
+  } catch (err) {
+    const message = redactText(err instanceof Error ? err.message : String(err));
+    const retriable = !(err instanceof AdapterError) || err.retriable;
+    const now = o.now();
+    if (!retriable || isPastWindow(w.first_failed_at, now, o.policy)) {
+      store.markWriteBackFailed(w, retriable ? `gave up after the retry window: ${message}` : message, now, runId);
+      summary.write_backs.failed++;
+      o.logger.error('write-back to the source failed for good', { source: w.source_id, write_back: w.id, error: message });
+      return true; // the next one for this complaint may go
+    }
+    store.markWriteBackRetry(w, message, new Date(now.getTime() + backoffDelay(w.attempt_count + 1, o.policy)), now);
+    summary.write_backs.retry++;
+    o.logger.warn('write-back to the source failed; retried later', { source: w.source_id, write_back: w.id, error: message });
+    return false;
+  }
+}

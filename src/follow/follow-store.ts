@@ -1,0 +1,491 @@
+/**
+ * The ledger side of follow-through (migration 005): which delivered complaints are due for a
+ * status check, how a LAPOR! status snapshot becomes history rows (each change stored once),
+ * the follow row the SLA reads, and the write-back queue. Every change is one SQLite transaction
+ * with its hash-chained events, like the rest of the ledger.
+ */
+import type { RecordRow } from '../ledger/ledger.js';
+import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import type { SlaResult } from '../sla/sla-rules.js';
+import type { SlaSetup } from '../sla/sla-setup.js';
+import type { FollowStage, StatusModel } from '../status/lapor-status.js';
+import { stableStringify } from '../util/stable-json.js';
+import { followSla, type FollowTimes } from './follow-sla.js';
+import type { LaporStatusSnapshot } from './lapor-status-client.js';
+
+/** The record states in which a complaint is at LAPOR! and followed. */
+export const FOLLOWED_STATES = ['delivered', 'update_pending'] as const;
+
+export interface FollowRow extends FollowTimes {
+  record_id: number;
+  lapor_id: string;
+  status_name: string | null;
+  status_code: number | null;
+  disposition_id: string | null;
+  disposition_name: string | null;
+  first_followup_at: string | null;
+  followup_count: number;
+  log_count: number;
+  final: number;
+  last_checked_at: string | null;
+  last_change_at: string | null;
+  next_check_at: string | null;
+  check_failures: number;
+  last_error: string | null;
+}
+
+export interface DueRecord {
+  readonly record: RecordRow;
+  readonly follow: FollowRow | undefined;
+}
+
+export interface CheckSchedule {
+  readonly newEveryMs: number;
+  readonly activeEveryMs: number;
+  readonly quietEveryMs: number;
+  readonly quietAfterMs: number;
+}
+
+export interface ApplyContext {
+  readonly now: Date;
+  readonly model: StatusModel;
+  readonly sla: SlaSetup;
+  readonly schedule: CheckSchedule;
+  /** Queue write-backs for this record's source. */
+  readonly writeBack: boolean;
+  readonly runId?: number;
+}
+
+export interface ApplyResult {
+  readonly statusChanges: number;
+  readonly followups: number;
+  /** Raw status names the model does not know (kept raw, reported). */
+  readonly unknownStatuses: readonly string[];
+  readonly writeBacksQueued: number;
+  readonly final: boolean;
+  readonly sla: SlaResult;
+}
+
+export type WriteBackState = 'pending' | 'sending' | 'retry_wait' | 'sent' | 'failed';
+
+export interface WriteBackRow {
+  id: number;
+  status_id: number;
+  record_id: number;
+  source_id: string;
+  state: WriteBackState;
+  status_text: string;
+  note: string;
+  attempt_count: number;
+  next_attempt_at: string | null;
+  first_failed_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  external_id: string;
+  lapor_id: string;
+}
+
+/** One history row about to be stored. */
+interface Change {
+  kind: 'status' | 'followup';
+  key: string;
+  occurredAt: string | null;
+  statusName: string | null;
+  statusCode: number | null;
+  stage: FollowStage | 'unknown' | null;
+  dispositionId: string | null;
+  dispositionName: string | null;
+  followupId: string | null;
+  institutionName: string | null;
+  content: string | null;
+  own: boolean;
+  raw: unknown;
+}
+
+const AFTER_VERIFICATION: ReadonlySet<string> = new Set(['verified', 'disposed', 'in_progress', 'closed']);
+const FINAL: ReadonlySet<string> = new Set(['closed', 'rejected']);
+
+export class FollowStore {
+  constructor(private readonly ledger: SqliteLedger) {}
+
+  private get db() {
+    return this.ledger.db;
+  }
+
+  /**
+   * Delivered complaints whose check is due: never checked yet, or not final with next_check_at
+   * passed (`all` ignores next_check_at). Oldest due first.
+   */
+  dueForCheck(now: Date, limit: number, options: { sourceId?: string; all?: boolean } = {}): DueRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.id AS rid, f.record_id AS fid FROM records r LEFT JOIN follow f ON f.record_id = r.id
+         WHERE r.state IN ('delivered', 'update_pending') AND r.lapor_id IS NOT NULL
+           AND (f.record_id IS NULL OR (f.final = 0 AND (:all = 1 OR f.next_check_at IS NULL OR f.next_check_at <= :now)))
+           AND (:source IS NULL OR r.source_id = :source)
+         ORDER BY COALESCE(f.next_check_at, r.delivered_at, r.updated_at), r.id
+         LIMIT :limit`,
+      )
+      .all({ now: now.toISOString(), all: options.all ? 1 : 0, source: options.sourceId ?? null, limit }) as { rid: number; fid: number | null }[];
+    return rows.map((r) => ({ record: this.ledger.getRecord(r.rid), follow: r.fid === null ? undefined : this.follow(r.rid) }));
+  }
+
+  follow(recordId: number): FollowRow | undefined {
+    return this.db.prepare('SELECT * FROM follow WHERE record_id = ?').get(recordId) as FollowRow | undefined;
+  }
+
+  statusesFor(recordId: number): Record<string, unknown>[] {
+    return this.db.prepare('SELECT * FROM statuses WHERE record_id = ? ORDER BY id').all(recordId) as Record<string, unknown>[];
+  }
+
+  /** Follow-up ids the bridge posted itself (delivery.on_change: followup), from its attempts. */
+  private ownFollowupIds(recordId: number): Set<string> {
+    const ids = new Set<string>();
+    const rows = this.db.prepare("SELECT reply FROM attempts WHERE record_id = ? AND operation = 'followup' AND reply IS NOT NULL").all(recordId) as { reply: string }[];
+    for (const { reply } of rows) {
+      const m = /"followup_id"\s*:\s*"?(\w+)/.exec(reply);
+      if (m?.[1]) ids.add(m[1]);
+    }
+    return ids;
+  }
+
+  /**
+   * Stores what a status read found: new history rows (each change once), the follow row with
+   * the SLA timestamps, queued write-backs and the next check time — in one transaction.
+   */
+  applySnapshot(record: RecordRow, snap: LaporStatusSnapshot, ctx: ApplyContext): ApplyResult {
+    return this.db.transaction((): ApplyResult => {
+      const nowIso = ctx.now.toISOString();
+      let f = this.follow(record.id);
+      if (!f) {
+        this.db
+          .prepare('INSERT INTO follow (record_id, lapor_id, submitted_at, stage, disposition_id) VALUES (?, ?, ?, ?, ?)')
+          .run(record.id, snap.laporId, record.delivered_at ?? record.updated_at, 'received', null);
+        f = this.follow(record.id) as FollowRow;
+      }
+      const changes = this.diff(record, f, snap, ctx);
+      const unknown = new Set<string>();
+      let statusChanges = 0;
+      let followups = 0;
+      let writeBacksQueued = 0;
+      const t = { ...timesOf(f) };
+      let stage = f.stage as FollowStage;
+      let lastDisposition = f.disposition_id;
+      let dispositionName = f.disposition_name;
+      let statusName = f.status_name;
+      for (const c of changes) {
+        const inserted = this.db
+          .prepare(
+            `INSERT OR IGNORE INTO statuses (record_id, lapor_id, kind, change_key, observed_at, occurred_at, status_name, status_code, stage, disposition_id, disposition_name, followup_id, institution_name, content, own, raw_json)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(record.id, snap.laporId, c.kind, c.key, nowIso, c.occurredAt, c.statusName, c.statusCode, c.stage, c.dispositionId, c.dispositionName, c.followupId, c.institutionName, c.content, c.own ? 1 : 0, stableStringify(c.raw ?? null));
+        if (inserted.changes === 0) continue;
+        const statusId = Number(inserted.lastInsertRowid);
+        const when = c.occurredAt ?? nowIso;
+        if (c.kind === 'status') {
+          statusChanges++;
+          if (c.stage === 'unknown' && c.statusName) unknown.add(c.statusName);
+          if (c.stage && c.stage !== 'unknown') {
+            if (AFTER_VERIFICATION.has(c.stage) && !t.verified_at) t.verified_at = when;
+            if (c.stage === 'disposed' && !t.disposed_at) t.disposed_at = when;
+            if (FINAL.has(c.stage) && !t.closed_at) t.closed_at = when;
+            stage = c.stage;
+          }
+          // forwarded to another agency after verification: the first-follow-up clock starts
+          if (c.dispositionId !== null && t.verified_at && !t.disposed_at) t.disposed_at = when;
+          if (c.dispositionId !== null) {
+            lastDisposition = c.dispositionId;
+            dispositionName = c.dispositionName ?? dispositionName;
+          }
+          statusName = c.statusName ?? statusName;
+          this.ledger.appendEvent({
+            type: 'status_changed',
+            recordId: record.id,
+            sourceId: record.source_id,
+            runId: ctx.runId ?? null,
+            reason: c.stage === 'unknown' ? `unknown LAPOR! status "${c.statusName}" (kept raw)` : null,
+            data: { lapor_id: snap.laporId, status_name: c.statusName, stage: c.stage, disposition_id: c.dispositionId, disposition_name: c.dispositionName, occurred_at: c.occurredAt },
+          });
+        } else {
+          followups++;
+          if (!c.own) {
+            if (!t.first_followup_at || when < t.first_followup_at) t.first_followup_at = when;
+            if (!t.last_followup_at || when > t.last_followup_at) t.last_followup_at = when;
+          }
+          this.ledger.appendEvent({
+            type: 'followup_received',
+            recordId: record.id,
+            sourceId: record.source_id,
+            runId: ctx.runId ?? null,
+            data: { lapor_id: snap.laporId, followup_id: c.followupId, institution_name: c.institutionName, occurred_at: c.occurredAt, own: c.own },
+          });
+        }
+        if (ctx.writeBack && !c.own) {
+          this.db
+            .prepare("INSERT INTO write_backs (status_id, record_id, source_id, state, status_text, note, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)")
+            .run(statusId, record.id, record.source_id, writeBackStatus(c, statusName), writeBackNote(c, snap.laporId), nowIso);
+          writeBacksQueued++;
+        }
+      }
+      if (snap.dispositionId !== null) {
+        lastDisposition = snap.dispositionId;
+        dispositionName = snap.dispositionName ?? dispositionName;
+      }
+      const final = FINAL.has(stage);
+      const changed = changes.length > 0 && statusChanges + followups > 0;
+      const lastChangeAt = changed ? nowIso : f.last_change_at ?? f.submitted_at;
+      const times: FollowTimes = { submitted_at: f.submitted_at, verified_at: t.verified_at, disposed_at: t.disposed_at, last_followup_at: t.last_followup_at, closed_at: t.closed_at, stage };
+      const sla = followSla(times, ctx.sla, ctx.now);
+      const next = final ? null : nextCheck(ctx.now, stage, lastChangeAt, ctx.schedule);
+      this.db
+        .prepare(
+          `UPDATE follow SET lapor_id = ?, status_name = ?, status_code = ?, stage = ?, disposition_id = ?, disposition_name = ?,
+             verified_at = ?, disposed_at = ?, first_followup_at = ?, last_followup_at = ?, closed_at = ?,
+             followup_count = followup_count + ?, log_count = ?, final = ?, last_checked_at = ?, last_change_at = ?, next_check_at = ?,
+             check_failures = 0, last_error = NULL,
+             sla_stage = ?, sla_deadline = ?, sla_next_deadline = ?, sla_at_risk = ?, sla_overdue = ?, sla_overdue_reason = ?, sla_computed_at = ?
+           WHERE record_id = ?`,
+        )
+        .run(
+          snap.laporId,
+          snap.statusName ?? statusName,
+          snap.statusCode,
+          stage,
+          lastDisposition,
+          dispositionName,
+          t.verified_at,
+          t.disposed_at,
+          t.first_followup_at,
+          t.last_followup_at,
+          t.closed_at,
+          followups,
+          Math.max(f.log_count, snap.dataLogs.length),
+          final ? 1 : 0,
+          nowIso,
+          lastChangeAt,
+          next,
+          sla.stage,
+          sla.deadline,
+          sla.next_deadline,
+          sla.at_risk ? 1 : 0,
+          sla.overdue ? 1 : 0,
+          sla.overdue_reason,
+          nowIso,
+          record.id,
+        );
+      if (final) this.ledger.appendEvent({ type: 'follow_finished', recordId: record.id, sourceId: record.source_id, runId: ctx.runId ?? null, data: { lapor_id: snap.laporId, stage, closed_at: t.closed_at } });
+      return { statusChanges, followups, unknownStatuses: [...unknown], writeBacksQueued, final, sla };
+    }).immediate();
+  }
+
+  /**
+   * What is new in a snapshot. Status history comes from LAPOR!'s `data_logs` (each entry once,
+   * by position); without new log entries, a change of status name or disposition is still a
+   * change. Follow-ups are known by their id.
+   */
+  private diff(record: RecordRow, f: FollowRow, snap: LaporStatusSnapshot, ctx: ApplyContext): Change[] {
+    const out: Change[] = [];
+    const stageOf = (name: string | null) => (name === null ? null : ctx.model.stageOf(name));
+    const newLogs = snap.dataLogs.slice(f.log_count);
+    const logRows: Change[] = newLogs.map((log, i) => {
+      const index = f.log_count + i;
+      const current = index === snap.dataLogs.length - 1 && log.statusName === snap.statusName;
+      return {
+        kind: 'status',
+        key: `log:${index}`,
+        occurredAt: log.at,
+        statusName: log.statusName,
+        statusCode: current ? snap.statusCode : null,
+        stage: stageOf(log.statusName),
+        dispositionId: null,
+        dispositionName: null,
+        followupId: null,
+        institutionName: null,
+        content: null,
+        own: false,
+        raw: log,
+      };
+    });
+    out.push(...logRows);
+    const lastSeenName = newLogs.length ? (newLogs[newLogs.length - 1] as { statusName: string }).statusName : f.status_name;
+    const nameChanged = snap.statusName !== null && snap.statusName !== lastSeenName;
+    const firstCheck = f.last_checked_at === null;
+    const dispositionChanged = !firstCheck && snap.dispositionId !== null && snap.dispositionId !== f.disposition_id;
+    // LAPOR! logs a disposition as an entry repeating the current status name: the latest such
+    // entry carries the new agency; without one the change is recorded when seen
+    let carrier: Change | undefined;
+    if (dispositionChanged) {
+      for (let i = newLogs.length - 1; i >= 0 && !carrier; i--) {
+        const index = f.log_count + i;
+        const previous = index > 0 ? snap.dataLogs[index - 1]?.statusName : undefined;
+        if (previous !== undefined && previous === newLogs[i]?.statusName) carrier = logRows[i];
+      }
+      if (carrier) {
+        carrier.dispositionId = snap.dispositionId;
+        carrier.dispositionName = snap.dispositionName;
+      }
+    }
+    if (nameChanged || (dispositionChanged && !carrier) || (firstCheck && newLogs.length === 0)) {
+      out.push({
+        kind: 'status',
+        key: `seen:${ctx.now.toISOString()}:${snap.statusName ?? ''}:${snap.dispositionId ?? ''}`,
+        occurredAt: null,
+        statusName: snap.statusName,
+        statusCode: snap.statusCode,
+        stage: stageOf(snap.statusName) ?? 'unknown',
+        dispositionId: dispositionChanged ? snap.dispositionId : null,
+        dispositionName: dispositionChanged ? snap.dispositionName : null,
+        followupId: null,
+        institutionName: null,
+        content: null,
+        own: false,
+        raw: snap.raw,
+      });
+    }
+    const own = this.ownFollowupIds(record.id);
+    for (const fu of snap.followups) {
+      out.push({
+        kind: 'followup',
+        key: `followup:${fu.id}`,
+        occurredAt: fu.at,
+        statusName: null,
+        statusCode: null,
+        stage: null,
+        dispositionId: null,
+        dispositionName: null,
+        followupId: fu.id,
+        institutionName: fu.institutionName,
+        content: fu.content,
+        own: own.has(fu.id),
+        raw: fu.raw,
+      });
+    }
+    return out;
+  }
+
+  /** A failed check: try again later (backing off), remember why. */
+  recordCheckFailure(record: RecordRow, laporId: string, error: string, now: Date, schedule: CheckSchedule): void {
+    this.db.transaction(() => {
+      if (!this.follow(record.id)) {
+        this.db.prepare("INSERT INTO follow (record_id, lapor_id, submitted_at, stage) VALUES (?, ?, ?, 'received')").run(record.id, laporId, record.delivered_at ?? record.updated_at);
+      }
+      const f = this.follow(record.id) as FollowRow;
+      const failures = f.check_failures + 1;
+      const delay = Math.min(schedule.newEveryMs * 2 ** (failures - 1), schedule.quietEveryMs);
+      this.db
+        .prepare('UPDATE follow SET check_failures = ?, last_error = ?, last_checked_at = ?, next_check_at = ? WHERE record_id = ?')
+        .run(failures, error, now.toISOString(), new Date(now.getTime() + delay).toISOString(), record.id);
+    }).immediate();
+  }
+
+  /** Recomputes the cached SLA of every followed, unfinished complaint as of `now`; returns the counts. */
+  refreshSla(setup: SlaSetup, now: Date): { overdue: number; at_risk: number; followed: number } {
+    const rows = this.db.prepare('SELECT * FROM follow WHERE final = 0').all() as FollowRow[];
+    const update = this.db.prepare(
+      'UPDATE follow SET sla_stage = ?, sla_deadline = ?, sla_next_deadline = ?, sla_at_risk = ?, sla_overdue = ?, sla_overdue_reason = ?, sla_computed_at = ? WHERE record_id = ?',
+    );
+    let overdue = 0;
+    let atRisk = 0;
+    this.db.transaction(() => {
+      for (const f of rows) {
+        const sla = followSla(f, setup, now);
+        if (sla.overdue) overdue++;
+        if (sla.at_risk) atRisk++;
+        update.run(sla.stage, sla.deadline, sla.next_deadline, sla.at_risk ? 1 : 0, sla.overdue ? 1 : 0, sla.overdue_reason, now.toISOString(), f.record_id);
+      }
+    }).immediate();
+    return { overdue, at_risk: atRisk, followed: rows.length };
+  }
+
+  // ------------------------------------------------------------------ write-back queue
+
+  /**
+   * Write-backs due now, oldest first; one complaint's write-backs go strictly in order, so a
+   * later one waits while an earlier one is still unsent.
+   */
+  dueWriteBacks(now: Date, limit: number, sourceId?: string): WriteBackRow[] {
+    return this.db
+      .prepare(
+        `SELECT w.*, r.external_id, r.lapor_id FROM write_backs w JOIN records r ON r.id = w.record_id
+         WHERE w.state IN ('pending', 'retry_wait') AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= :now)
+           AND (:source IS NULL OR w.source_id = :source)
+           AND NOT EXISTS (SELECT 1 FROM write_backs e WHERE e.record_id = w.record_id AND e.id < w.id AND e.state IN ('pending', 'sending', 'retry_wait'))
+         ORDER BY w.id LIMIT :limit`,
+      )
+      .all({ now: now.toISOString(), source: sourceId ?? null, limit }) as WriteBackRow[];
+  }
+
+  /** Committed before the call, so a crash mid-call is found at the next start. */
+  markWriteBackSending(id: number): void {
+    this.db.prepare("UPDATE write_backs SET state = 'sending', attempt_count = attempt_count + 1 WHERE id = ?").run(id);
+  }
+
+  markWriteBackSent(w: WriteBackRow, now: Date, runId?: number): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE write_backs SET state = 'sent', sent_at = ?, last_error = NULL, next_attempt_at = NULL WHERE id = ?").run(now.toISOString(), w.id);
+      this.ledger.appendEvent({ type: 'write_back_sent', recordId: w.record_id, sourceId: w.source_id, runId: runId ?? null, data: { write_back_id: w.id, status_id: w.status_id, status: w.status_text, attempts: w.attempt_count + 1 } });
+    }).immediate();
+  }
+
+  markWriteBackRetry(w: WriteBackRow, error: string, nextAt: Date, now: Date): void {
+    this.db
+      .prepare("UPDATE write_backs SET state = 'retry_wait', last_error = ?, next_attempt_at = ?, first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?")
+      .run(error, nextAt.toISOString(), now.toISOString(), w.id);
+  }
+
+  markWriteBackFailed(w: WriteBackRow, error: string, now: Date, runId?: number): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE write_backs SET state = 'failed', last_error = ?, next_attempt_at = NULL, first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?").run(error, now.toISOString(), w.id);
+      this.ledger.appendEvent({ type: 'write_back_failed', recordId: w.record_id, sourceId: w.source_id, runId: runId ?? null, reason: error, data: { write_back_id: w.id, status_id: w.status_id, attempts: w.attempt_count + 1 } });
+    }).immediate();
+  }
+
+  /**
+   * Write-backs left `sending` by a process that died mid-call go out once more: the source's
+   * write-back sets a status, so a repeat changes nothing there (see docs/follow-through.md).
+   */
+  recoverInterruptedWriteBacks(): number {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare("SELECT id, record_id, source_id FROM write_backs WHERE state = 'sending'").all() as { id: number; record_id: number; source_id: string }[];
+      for (const r of rows) {
+        this.db.prepare("UPDATE write_backs SET state = 'pending' WHERE id = ?").run(r.id);
+        this.ledger.appendEvent({ type: 'write_back_interrupted', recordId: r.record_id, sourceId: r.source_id, reason: 'the process stopped during the call; it is sent again', data: { write_back_id: r.id } });
+      }
+      return rows.length;
+    }).immediate();
+  }
+
+  writeBackCounts(): Record<WriteBackState, number> {
+    const out: Record<WriteBackState, number> = { pending: 0, sending: 0, retry_wait: 0, sent: 0, failed: 0 };
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM write_backs GROUP BY state').all() as { state: WriteBackState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+}
+
+function timesOf(f: FollowRow): { verified_at: string | null; disposed_at: string | null; first_followup_at: string | null; last_followup_at: string | null; closed_at: string | null } {
+  return { verified_at: f.verified_at, disposed_at: f.disposed_at, first_followup_at: f.first_followup_at, last_followup_at: f.last_followup_at, closed_at: f.closed_at };
+}
+
+/** Unverified complaints often, active ones regularly, quiet ones (no change for quiet_after) rarely. */
+export function nextCheck(now: Date, stage: FollowStage, lastChangeAt: string, s: CheckSchedule): string {
+  const quiet = now.getTime() - Date.parse(lastChangeAt) >= s.quietAfterMs;
+  const every = quiet ? s.quietEveryMs : stage === 'received' ? s.newEveryMs : s.activeEveryMs;
+  return new Date(now.getTime() + every).toISOString();
+}
+
+/** What the source is told the status is: LAPOR!'s own status name, raw. */
+function writeBackStatus(c: Change, currentStatus: string | null): string {
+  return (c.kind === 'status' ? c.statusName : currentStatus) ?? 'Diteruskan ke SP4N-LAPOR!';
+}
+
+/** The note sent with a write-back (Bahasa Indonesia, for the citizen's app). */
+function writeBackNote(c: Change, laporId: string): string {
+  if (c.kind === 'followup') {
+    const who = c.institutionName ? `Tindak lanjut dari ${c.institutionName}` : 'Tindak lanjut';
+    return `${who} (SP4N-LAPOR! #${laporId}): ${c.content ?? ''}`.trim();
+  }
+  const disposed = c.dispositionId ? `; didisposisikan ke ${c.dispositionName ?? `instansi ${c.dispositionId}`}` : '';
+  return `Status pengaduan di SP4N-LAPOR! #${laporId}: ${c.statusName ?? 'tidak diketahui'}${disposed}.`;
+}
