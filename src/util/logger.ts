@@ -73,9 +73,18 @@ export const silentLogger = (): winston.Logger => createLogger({ silent: true })
 
 /** Flushes and closes every transport (a daemon's last lines must reach the file). */
 export async function closeLogger(logger: winston.Logger): Promise<void> {
+  // a log file is written when its stream closes, after the logger itself has finished
+  const files = logger.transports
+    .map((t) => (t as unknown as { logStream?: NodeJS.EventEmitter }).logStream)
+    .filter((s): s is NodeJS.EventEmitter => s !== undefined)
+    .map((s) => new Promise<void>((resolve) => {
+      s.once('close', () => resolve());
+      setTimeout(resolve, 5000).unref();
+    }));
   await new Promise<void>((resolve) => {
     logger.on('finish', () => resolve());
     logger.end();
     setTimeout(resolve, 2000).unref();
   });
+  await Promise.all(files);
 }
