@@ -11,6 +11,11 @@
  * prefixes "Kec." / "Kecamatan" (or "Desa", "Ds.", "Kel.", "Kelurahan" at desa level) removed, and
  * a trailing ", Kab. <this regency>" qualifier removed — and through the alternates column.
  * Nothing else: an unknown name is reported, never guessed (no fuzzy matching).
+ *
+ * Desa names repeat across kecamatan. At desa level a trailing kecamatan qualifier
+ * ("Caringin, Kec. Labuan") is resolved against the table's kecamatan rows and picks the desa
+ * inside that kecamatan; a name that still fits several codes, or a qualifier that names no
+ * kecamatan of the regency, is reported (ambiguous / unknown), never guessed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -109,7 +114,7 @@ const LEVEL_PREFIX: Record<RegionLevel, RegExp> = {
   kecamatan: /^(?:kecamatan|kec) /,
   desa: /^(?:desa|ds|kelurahan|kel) /,
 };
-const KECAMATAN_QUALIFIER = / (?:kecamatan|kec) .+$/;
+const KECAMATAN_QUALIFIER = / (?:kecamatan|kec)(?: .+)?$/; // a bare trailing "Kec." (template with no kecamatan) too
 
 /** The matching key of a name in the table: words without spaces. */
 export function regionKey(name: string): string {
@@ -124,22 +129,40 @@ function regencyQualifier(name: string): RegExp {
   return new RegExp(` (?:${city ? 'kota' : 'kabupaten|kab'}) ${escapeRegExp(bare)}$`);
 }
 
+/** A source value split for matching: the name's key and, at desa level, the kecamatan qualifier. */
+export interface SourceKey {
+  readonly key: string;
+  /** The words of a trailing ", Kec. <name>" qualifier (desa level only), e.g. "labuan". */
+  readonly kecamatan?: string;
+}
+
 /**
- * The matching key of a source value at `level`: the level's prefix and a trailing qualifier
- * naming this regency removed (", Kab. Pandeglang"; at desa level also ", Kec. <any>").
+ * Splits a source value at `level`: the level's prefix and a trailing qualifier naming this
+ * regency removed (", Kab. Pandeglang"); at desa level a trailing ", Kec. <name>" qualifier is
+ * taken off the name and returned on its own.
  */
-export function sourceKeyer(level: RegionLevel, regencyName: string): (value: string) => string {
+export function sourceParts(level: RegionLevel, regencyName: string): (value: string) => SourceKey {
   const qualifier = regencyQualifier(regencyName);
   const strip = (w: string, re: RegExp): string => {
     // only when something precedes it: "Kab. Pandeglang" alone names the regency, not a kecamatan
     const rest = w.replace(re, '');
     return rest !== w && rest.trim() ? rest : w;
   };
+  const keyOf = (w: string) => w.replace(LEVEL_PREFIX[level], '').replace(/ /g, '');
   return (value) => {
-    let w = strip(words(value), qualifier);
-    if (level === 'desa') w = strip(w, KECAMATAN_QUALIFIER);
-    return w.replace(LEVEL_PREFIX[level], '').replace(/ /g, '');
+    const w = strip(words(value), qualifier);
+    if (level !== 'desa') return { key: keyOf(w) };
+    const rest = strip(w, KECAMATAN_QUALIFIER);
+    if (rest === w) return { key: keyOf(w) };
+    const kecamatan = w.slice(rest.length).replace(/^ (?:kecamatan|kec)(?: |$)/, '');
+    return kecamatan ? { key: keyOf(rest), kecamatan } : { key: keyOf(rest) };
   };
+}
+
+/** The matching key of a source value at `level` (see sourceParts; a kecamatan qualifier is dropped). */
+export function sourceKeyer(level: RegionLevel, regencyName: string): (value: string) => string {
+  const parts = sourceParts(level, regencyName);
+  return (value) => parts(value).key;
 }
 
 function escapeRegExp(s: string): string {
@@ -190,22 +213,73 @@ export function buildRegionIndex(rows: readonly RegionRow[], regency: string, le
       byKey.get(key)?.add(row.code);
     }
   }
-  const keyOf = sourceKeyer(level, regencyName);
   const entries = [...byKey.entries()].map(([k, set]) => [k, [...set].sort().join('|')] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  if (level === 'kecamatan') {
+    const keyOf = sourceKeyer(level, regencyName);
+    return {
+      regency,
+      regencyName,
+      level,
+      entries,
+      resolve(value: string): RegionResolution {
+        const text = value.trim();
+        // a code of this regency at this level is accepted as it is
+        if (codes.has(text)) return { code: text };
+        const key = keyOf(text);
+        const hits = byKey.get(key);
+        if (hits?.size === 1) return { code: [...hits][0] as string };
+        if (hits && hits.size > 1) return { reason: `${level} "${text}" is ambiguous in ${regency}: ${[...hits].sort().join(', ')}` };
+        return { reason: `unknown ${level} "${text}" in ${regency}` };
+      },
+    };
+  }
+  return desaIndex(rows, regency, regencyName, where, { byKey, codes, entries });
+}
+
+/**
+ * Desa level: like kecamatan level, plus the kecamatan qualifier. The table's kecamatan rows of the
+ * regency (if it has any) resolve the qualifier and name the kecamatan of ambiguous codes; they
+ * are part of `entries`, so the mapping version follows them too.
+ */
+function desaIndex(
+  rows: readonly RegionRow[],
+  regency: string,
+  regencyName: string,
+  where: string,
+  desa: { byKey: Map<string, Set<string>>; codes: Set<string>; entries: readonly (readonly [string, string])[] },
+): RegionIndex {
+  const kecamatan = regionProblem(rows, regency, 'kecamatan', where) ? undefined : buildRegionIndex(rows, regency, 'kecamatan', where);
+  const kecamatanName = new Map(rows.filter((r) => r.code.startsWith(`${regency}.`) && levelOf(r.code) === 'kecamatan').map((r) => [r.code, r.name] as const));
+  const withKecamatan = (code: string): string => {
+    const name = kecamatanName.get(code.split('.').slice(0, 3).join('.'));
+    return name ? `${code} (Kec. ${name})` : code;
+  };
+  const list = (codes: readonly string[]) => codes.map(withKecamatan).join(', ');
+  const parts = sourceParts('desa', regencyName);
+  const entries = [...desa.entries, ...(kecamatan?.entries ?? []).map(([k, c]) => [`kecamatan:${k}`, c] as const)];
   return {
     regency,
     regencyName,
-    level,
+    level: 'desa',
     entries,
     resolve(value: string): RegionResolution {
       const text = value.trim();
       // a code of this regency at this level is accepted as it is
-      if (codes.has(text)) return { code: text };
-      const key = keyOf(text);
-      const hits = byKey.get(key);
-      if (hits?.size === 1) return { code: [...hits][0] as string };
-      if (hits && hits.size > 1) return { reason: `${level} "${text}" is ambiguous in ${regency}: ${[...hits].sort().join(', ')}` };
-      return { reason: `unknown ${level} "${text}" in ${regency}` };
+      if (desa.codes.has(text)) return { code: text };
+      const { key, kecamatan: qualifier } = parts(text);
+      const hits = [...(desa.byKey.get(key) ?? [])].sort();
+      if (hits.length === 0) return { reason: `unknown desa "${text}" in ${regency}` };
+      if (qualifier === undefined || !kecamatan) {
+        if (hits.length === 1) return { code: hits[0] as string };
+        const hint = qualifier === undefined ? (kecamatan ? '; name the kecamatan (", Kec. <name>") to tell them apart' : '') : `; ${where} has no kecamatan rows to check "Kec. ${qualifier}" against`;
+        return { reason: `desa "${text}" is ambiguous in ${regency}: ${list(hits)}${hint}` };
+      }
+      const kec = kecamatan.resolve(qualifier);
+      if (!('code' in kec)) return { reason: `desa "${text}" in ${regency}: the kecamatan qualifier does not resolve: ${kec.reason}` };
+      const inside = hits.filter((c) => c.startsWith(`${kec.code}.`));
+      if (inside.length === 1) return { code: inside[0] as string };
+      if (inside.length > 1) return { reason: `desa "${text}" is ambiguous in ${withKecamatan(kec.code)}: ${inside.join(', ')}` };
+      return { reason: `unknown desa "${text}" in ${regency}: kecamatan ${withKecamatan(kec.code)} has no such desa (the name is ${list(hits)})` };
     },
   };
 }
