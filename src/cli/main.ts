@@ -64,7 +64,9 @@ export function buildProgram(): Command {
     .command('follow')
     .description('follow delivered complaints now: read their status and follow-ups from LAPOR!, write each change back to the source once, refresh SLA deadlines')
     .option('-s, --source <id>', 'only complaints from this source')
-    .option('--all', 'check every unfinished complaint now, not only those whose next check is due')
+    .option('--all', 'check unfinished complaints now even if their next check is not due (still at most follow.max_per_run)')
+    .option('--retry-failed-write-backs', 'queue write-backs that failed for good again (e.g. after the source fixed what it refused); needs --reason')
+    .option('--reason <text>', 'why, recorded in the ledger with your user name')
     .addHelpText('after', '\nThe daemon runs this on follow.schedule. Checks adapt: unverified complaints every follow.check_new_every,\nactive ones every check_active_every, quiet ones every check_quiet_every, closed or rejected ones never.\nOverdue complaints: sp4n-bridge ledger report --sla')
     .action(run(async (g, o: Record<string, unknown>) => (await import('./commands/follow.js')).followCommand(g, o)));
 

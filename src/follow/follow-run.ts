@@ -7,7 +7,9 @@ import type { Logger } from 'winston';
 import type { Bridge } from '../bridge.js';
 import type { SourceAdapter } from '../adapters/adapter.js';
 import { AdapterError } from '../adapters/errors.js';
+import type { RecordRow } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { renderRef } from '../sinks/sink-support.js';
 import type { BridgeSettings } from '../settings/settings-schema.js';
 import { loadSlaSetup, type SlaSetup } from '../sla/sla-setup.js';
 import { statusModel } from '../status/lapor-status.js';
@@ -47,10 +49,12 @@ export interface FollowSummary {
   failures: number;
   /** Raw LAPOR! status names the model does not know, with how often they were seen. */
   unknown_statuses: Record<string, number>;
-  write_backs: { sent: number; retry: number; failed: number; waiting: number };
+  write_backs: { sent: number; retry: number; failed: number; waiting: number; waiting_auth?: number };
   sla: { followed: number; overdue: number; at_risk: number };
   /** Set when LAPOR! refused the credentials: checking stopped for this run. */
   auth_error?: string;
+  /** Set when LAPOR! asked the bridge to slow down (429, Retry-After): checking stopped for this run. */
+  throttled?: string;
 }
 
 export function checkSchedule(s: BridgeSettings['follow']): CheckSchedule {
@@ -111,18 +115,22 @@ async function checkStatuses(o: FollowRunOptions, store: FollowStore, reader: St
   const follow = o.settings.follow;
   const schedule = checkSchedule(follow);
   const model = statusModel(follow.statuses);
-  const writeBackSources = new Set([...o.adapters].filter(([, a]) => a.capabilities.writeBack && a.writeBack).map(([id]) => id));
+  // a source that is disabled or gone for now still gets its changes queued: they wait for it
+  const writeBackSources = new Set(writeBackCapable(o));
+  const refTemplate = o.settings.destination.dialect === 'lapor-v3' ? o.settings.destination.ref_template : undefined;
   const due = store.dueForCheck(o.now(), follow.max_per_run, { sourceId: o.sourceId, all: o.all });
   const concurrency = Math.max(1, Math.min(o.settings.delivery.concurrency, due.length));
   let next = 0;
+  const stopped = () => o.stop?.aborted || summary.auth_error !== undefined || summary.throttled !== undefined;
   const worker = async (): Promise<void> => {
-    while (next < due.length && !o.stop?.aborted && !summary.auth_error) {
+    while (next < due.length && !stopped()) {
       const { record } = due[next++] as (typeof due)[number];
       const laporId = record.lapor_id as string;
       summary.checked++;
       try {
         const snap = await reader.read(laporId, o.signal);
-        const r = store.applySnapshot(record, snap, { now: o.now(), model, sla: o.sla, schedule, writeBack: follow.write_back && writeBackSources.has(record.source_id), runId });
+        const refLine = refTemplate === undefined ? undefined : refLineOf(o.ledger, record, refTemplate);
+        const r = store.applySnapshot(record, snap, { now: o.now(), model, sla: o.sla, schedule, writeBack: follow.write_back && (writeBackSources.has(record.source_id) || !o.adapters.has(record.source_id)), refLine, runId });
         if (r.statusChanges + r.followups > 0) summary.changed++;
         summary.status_changes += r.statusChanges;
         summary.followups += r.followups;
@@ -134,37 +142,57 @@ async function checkStatuses(o: FollowRunOptions, store: FollowStore, reader: St
       } catch (err) {
         const message = redactText(err instanceof Error ? err.message : String(err));
         summary.failures++;
-        store.recordCheckFailure(record, laporId, message, o.now(), schedule);
+        // a refusal or a request to slow down is about the destination, not this complaint: stop, penalise nobody
         if (err instanceof StatusReadError && err.kind === 'auth') {
           summary.auth_error = message;
           o.logger.error('LAPOR! refused the credentials: status checks stop for this run', { error: message });
-        } else o.logger.warn('status check failed; tried again later', { record: record.id, source: record.source_id, error: message });
+        } else if (err instanceof StatusReadError && err.kind === 'throttled') {
+          summary.throttled = message;
+          o.logger.warn('LAPOR! asked to slow down: status checks stop for this run', { error: message });
+        } else {
+          store.recordCheckFailure(record, laporId, message, o.now(), schedule);
+          o.logger.warn('status check failed; tried again later', { record: record.id, source: record.source_id, error: message });
+        }
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, () => worker()));
 }
 
-/** Each queued write-back once, in order per complaint, retried with the delivery backoff. */
-async function sendWriteBacks(o: FollowRunOptions, store: FollowStore, runId: number, summary: FollowSummary): Promise<void> {
-  const limit = Math.max(o.settings.follow.max_per_run * 4, 100);
-  const down = new Set<string>();
-  // a complaint's next write-back becomes due when its previous one is sent: repeat until dry
-  for (let round = 0; round < 50 && !o.stop?.aborted; round++) {
-    const due = store.dueWriteBacks(o.now(), limit, o.sourceId);
-    if (due.length === 0) return;
-    let progressed = false;
-    for (const w of due) {
-      if (o.stop?.aborted) return;
-      const adapter = o.adapters.get(w.source_id);
-      if (!adapter?.writeBack || down.has(w.source_id)) continue; // the source is disabled, gone or failing: it waits
-      if (await sendOne(o, store, adapter, w, runId, summary)) progressed = true;
-      else down.add(w.source_id); // one transient failure: the source's other write-backs wait for the next run
-    }
-    if (!progressed) return;
+/** Sources whose adapter can take write-backs (optionally only the one asked for). */
+function writeBackCapable(o: FollowRunOptions): string[] {
+  return [...o.adapters].filter(([id, a]) => a.capabilities.writeBack && a.writeBack && (o.sourceId === undefined || id === o.sourceId)).map(([id]) => id);
+}
+
+/** The `Ref:` line the sink wrote for this complaint (its own follow-ups end with it too). */
+function refLineOf(ledger: SqliteLedger, record: RecordRow, template: string): string | undefined {
+  try {
+    const c = ledger.loadComplaint(record.id, record.sent_version ?? record.version);
+    return renderRef(template, c.source.system, c.source.external_id);
+  } catch {
+    return undefined;
   }
 }
 
+/** Each queued write-back once, in order per complaint, retried with the delivery backoff. */
+async function sendWriteBacks(o: FollowRunOptions, store: FollowStore, runId: number, summary: FollowSummary): Promise<void> {
+  const limit = Math.max(o.settings.follow.max_per_run * 4, 100);
+  const up = new Set(writeBackCapable(o));
+  // a complaint's next write-back becomes due when its previous one is sent: repeat until dry
+  for (let round = 0; round < 50 && !o.stop?.aborted && up.size > 0; round++) {
+    const due = store.dueWriteBacks(o.now(), limit, [...up]);
+    if (due.length === 0) return;
+    for (const w of due) {
+      if (o.stop?.aborted) return;
+      if (!up.has(w.source_id)) continue;
+      const adapter = o.adapters.get(w.source_id) as SourceAdapter;
+      // a source that failed is left alone for the rest of this run; its queue waits, the others go on
+      if (!(await sendOne(o, store, adapter, w, runId, summary))) up.delete(w.source_id);
+    }
+  }
+}
+
+/** Sends one write-back; false when the source is failing (the write-back waits for a later run). */
 async function sendOne(o: FollowRunOptions, store: FollowStore, adapter: SourceAdapter, w: WriteBackRow, runId: number, summary: FollowSummary): Promise<boolean> {
   store.markWriteBackSending(w.id);
   try {
@@ -174,12 +202,19 @@ async function sendOne(o: FollowRunOptions, store: FollowStore, adapter: SourceA
     return true;
   } catch (err) {
     const message = redactText(err instanceof Error ? err.message : String(err));
-    const retriable = !(err instanceof AdapterError) || err.retriable;
     const now = o.now();
+    if (err instanceof AdapterError && err.code === 'SOURCE_AUTH') {
+      // refused credentials are the source's configuration, not this write-back's fault: it waits
+      store.markWriteBackWaiting(w, message);
+      summary.write_backs.waiting_auth = (summary.write_backs.waiting_auth ?? 0) + 1;
+      o.logger.error('the source refused the write-back credentials; its write-backs wait', { source: w.source_id, error: message });
+      return false;
+    }
+    const retriable = !(err instanceof AdapterError) || err.retriable;
     if (!retriable || isPastWindow(w.first_failed_at, now, o.policy)) {
       store.markWriteBackFailed(w, retriable ? `gave up after the retry window: ${message}` : message, now, runId);
       summary.write_backs.failed++;
-      o.logger.error('write-back to the source failed for good', { source: w.source_id, write_back: w.id, error: message });
+      o.logger.error('write-back to the source failed for good (sp4n-bridge follow --retry-failed-write-backs --reason ... sends it again)', { source: w.source_id, write_back: w.id, error: message });
       return true; // the next one for this complaint may go
     }
     store.markWriteBackRetry(w, message, new Date(now.getTime() + backoffDelay(w.attempt_count + 1, o.policy)), now);

@@ -4,7 +4,7 @@
  * the follow row the SLA reads, and the write-back queue. Every change is one SQLite transaction
  * with its hash-chained events, like the rest of the ledger.
  */
-import type { RecordRow } from '../ledger/ledger.js';
+import type { Actor, RecordRow } from '../ledger/ledger.js';
 import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import type { SlaResult } from '../sla/sla-rules.js';
 import type { SlaSetup } from '../sla/sla-setup.js';
@@ -32,6 +32,7 @@ export interface FollowRow extends FollowTimes {
   next_check_at: string | null;
   check_failures: number;
   last_error: string | null;
+  sla_overdue_reason: string | null;
 }
 
 export interface DueRecord {
@@ -53,6 +54,8 @@ export interface ApplyContext {
   readonly schedule: CheckSchedule;
   /** Queue write-backs for this record's source. */
   readonly writeBack: boolean;
+  /** The `Ref:` line the sink ends this complaint's content (and its own follow-ups) with. */
+  readonly refLine?: string;
   readonly runId?: number;
 }
 
@@ -105,6 +108,8 @@ interface Change {
 
 const AFTER_VERIFICATION: ReadonlySet<string> = new Set(['verified', 'disposed', 'in_progress', 'closed']);
 const FINAL: ReadonlySet<string> = new Set(['closed', 'rejected']);
+/** The intro of the follow-ups the sink posts for a change after delivery (lapor-v3-sink.ts). */
+const OWN_FOLLOWUP_INTRO = 'Pembaruan dari ';
 
 export class FollowStore {
   constructor(private readonly ledger: SqliteLedger) {}
@@ -114,21 +119,22 @@ export class FollowStore {
   }
 
   /**
-   * Delivered complaints whose check is due: never checked yet, or not final with next_check_at
-   * passed (`all` ignores next_check_at). Oldest due first.
+   * Followed complaints whose check is due (never checked, or next_check_at passed; `all`
+   * ignores next_check_at), oldest due first. Every delivered complaint has a follow row from the
+   * moment it is delivered (the ledger creates it), so this reads the `follow_due` index only.
    */
   dueForCheck(now: Date, limit: number, options: { sourceId?: string; all?: boolean } = {}): DueRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT r.id AS rid, f.record_id AS fid FROM records r LEFT JOIN follow f ON f.record_id = r.id
-         WHERE r.state IN ('delivered', 'update_pending') AND r.lapor_id IS NOT NULL
-           AND (f.record_id IS NULL OR (f.final = 0 AND (:all = 1 OR f.next_check_at IS NULL OR f.next_check_at <= :now)))
+        `SELECT f.record_id AS rid FROM follow f JOIN records r ON r.id = f.record_id
+         WHERE f.final = 0 AND (:all = 1 OR f.next_check_at IS NULL OR f.next_check_at <= :now)
+           AND r.state IN ('delivered', 'update_pending') AND r.lapor_id IS NOT NULL
            AND (:source IS NULL OR r.source_id = :source)
-         ORDER BY COALESCE(f.next_check_at, r.delivered_at, r.updated_at), r.id
+         ORDER BY f.final, f.next_check_at, f.record_id
          LIMIT :limit`,
       )
-      .all({ now: now.toISOString(), all: options.all ? 1 : 0, source: options.sourceId ?? null, limit }) as { rid: number; fid: number | null }[];
-    return rows.map((r) => ({ record: this.ledger.getRecord(r.rid), follow: r.fid === null ? undefined : this.follow(r.rid) }));
+      .all({ now: now.toISOString(), all: options.all ? 1 : 0, source: options.sourceId ?? null, limit }) as { rid: number }[];
+    return rows.map((r) => ({ record: this.ledger.getRecord(r.rid), follow: this.follow(r.rid) }));
   }
 
   follow(recordId: number): FollowRow | undefined {
@@ -139,14 +145,11 @@ export class FollowStore {
     return this.db.prepare('SELECT * FROM statuses WHERE record_id = ? ORDER BY id').all(recordId) as Record<string, unknown>[];
   }
 
-  /** Follow-up ids the bridge posted itself (delivery.on_change: followup), from its attempts. */
+  /** Follow-up ids the bridge posted itself (delivery.on_change: followup), from its attempts' replies. */
   private ownFollowupIds(recordId: number): Set<string> {
     const ids = new Set<string>();
     const rows = this.db.prepare("SELECT reply FROM attempts WHERE record_id = ? AND operation = 'followup' AND reply IS NOT NULL").all(recordId) as { reply: string }[];
-    for (const { reply } of rows) {
-      const m = /"followup_id"\s*:\s*"?(\w+)/.exec(reply);
-      if (m?.[1]) ids.add(m[1]);
-    }
+    for (const { reply } of rows) for (const id of replyIds(reply)) ids.add(id);
     return ids;
   }
 
@@ -158,10 +161,9 @@ export class FollowStore {
     return this.db.transaction((): ApplyResult => {
       const nowIso = ctx.now.toISOString();
       let f = this.follow(record.id);
-      if (!f) {
-        this.db
-          .prepare('INSERT INTO follow (record_id, lapor_id, submitted_at, stage, disposition_id) VALUES (?, ?, ?, ?, ?)')
-          .run(record.id, snap.laporId, record.delivered_at ?? record.updated_at, 'received', null);
+      if (!f || f.lapor_id !== snap.laporId) {
+        // first sight, or a complaint sent again under a new LAPOR! id (resend --force): start over
+        this.restart(record, snap.laporId);
         f = this.follow(record.id) as FollowRow;
       }
       const changes = this.diff(record, f, snap, ctx);
@@ -169,9 +171,10 @@ export class FollowStore {
       let statusChanges = 0;
       let followups = 0;
       let writeBacksQueued = 0;
-      const t = { ...timesOf(f) };
+      const t = { verified_at: f.verified_at, disposed_at: f.disposed_at, first_followup_at: f.first_followup_at, last_followup_at: f.last_followup_at, closed_at: f.closed_at };
+      const previousStage = f.stage;
       let stage = f.stage as FollowStage;
-      let lastDisposition = f.disposition_id;
+      let dispositionId = f.disposition_id;
       let dispositionName = f.disposition_name;
       let statusName = f.status_name;
       for (const c of changes) {
@@ -188,15 +191,15 @@ export class FollowStore {
           statusChanges++;
           if (c.stage === 'unknown' && c.statusName) unknown.add(c.statusName);
           if (c.stage && c.stage !== 'unknown') {
-            if (AFTER_VERIFICATION.has(c.stage) && !t.verified_at) t.verified_at = when;
-            if (c.stage === 'disposed' && !t.disposed_at) t.disposed_at = when;
-            if (FINAL.has(c.stage) && !t.closed_at) t.closed_at = when;
+            if (AFTER_VERIFICATION.has(c.stage)) t.verified_at = earlier(t.verified_at, when);
+            if (c.stage === 'disposed') t.disposed_at = earlier(t.disposed_at, when);
+            if (FINAL.has(c.stage)) t.closed_at = earlier(t.closed_at, when);
             stage = c.stage;
           }
-          // forwarded to another agency after verification: the first-follow-up clock starts
+          // forwarded to the agency after verification: the first-follow-up clock starts
           if (c.dispositionId !== null && t.verified_at && !t.disposed_at) t.disposed_at = when;
           if (c.dispositionId !== null) {
-            lastDisposition = c.dispositionId;
+            dispositionId = c.dispositionId;
             dispositionName = c.dispositionName ?? dispositionName;
           }
           statusName = c.statusName ?? statusName;
@@ -211,8 +214,8 @@ export class FollowStore {
         } else {
           followups++;
           if (!c.own) {
-            if (!t.first_followup_at || when < t.first_followup_at) t.first_followup_at = when;
-            if (!t.last_followup_at || when > t.last_followup_at) t.last_followup_at = when;
+            t.first_followup_at = earlier(t.first_followup_at, when);
+            t.last_followup_at = later(t.last_followup_at, when);
           }
           this.ledger.appendEvent({
             type: 'followup_received',
@@ -230,18 +233,20 @@ export class FollowStore {
         }
       }
       if (snap.dispositionId !== null) {
-        lastDisposition = snap.dispositionId;
+        dispositionId = snap.dispositionId;
         dispositionName = snap.dispositionName ?? dispositionName;
       }
-      const final = FINAL.has(stage);
-      const changed = changes.length > 0 && statusChanges + followups > 0;
-      const lastChangeAt = changed ? nowIso : f.last_change_at ?? f.submitted_at;
+      const changed = statusChanges + followups > 0;
+      // closed or rejected: one more check after check_active_every catches a closing note posted
+      // just after the status, then the complaint is finished and never read again
+      const final = FINAL.has(stage) && FINAL.has(previousStage) && !changed;
+      const lastChangeAt = changed ? nowIso : (f.last_change_at ?? f.submitted_at);
       const times: FollowTimes = { submitted_at: f.submitted_at, verified_at: t.verified_at, disposed_at: t.disposed_at, last_followup_at: t.last_followup_at, closed_at: t.closed_at, stage };
       const sla = followSla(times, ctx.sla, ctx.now);
-      const next = final ? null : nextCheck(ctx.now, stage, lastChangeAt, ctx.schedule);
+      const next = final ? null : FINAL.has(stage) ? new Date(ctx.now.getTime() + ctx.schedule.activeEveryMs).toISOString() : nextCheck(ctx.now, stage, lastChangeAt, ctx.schedule);
       this.db
         .prepare(
-          `UPDATE follow SET lapor_id = ?, status_name = ?, status_code = ?, stage = ?, disposition_id = ?, disposition_name = ?,
+          `UPDATE follow SET status_name = ?, status_code = ?, stage = ?, disposition_id = ?, disposition_name = ?,
              verified_at = ?, disposed_at = ?, first_followup_at = ?, last_followup_at = ?, closed_at = ?,
              followup_count = followup_count + ?, log_count = ?, final = ?, last_checked_at = ?, last_change_at = ?, next_check_at = ?,
              check_failures = 0, last_error = NULL,
@@ -249,11 +254,10 @@ export class FollowStore {
            WHERE record_id = ?`,
         )
         .run(
-          snap.laporId,
           snap.statusName ?? statusName,
           snap.statusCode,
           stage,
-          lastDisposition,
+          dispositionId,
           dispositionName,
           t.verified_at,
           t.disposed_at,
@@ -261,7 +265,7 @@ export class FollowStore {
           t.last_followup_at,
           t.closed_at,
           followups,
-          Math.max(f.log_count, snap.dataLogs.length),
+          snap.dataLogs.length,
           final ? 1 : 0,
           nowIso,
           lastChangeAt,
@@ -280,54 +284,74 @@ export class FollowStore {
     }).immediate();
   }
 
+  /** A fresh follow row for the record's current LAPOR! id (the history of an earlier id stays). */
+  private restart(record: RecordRow, laporId: string): void {
+    this.db.prepare('DELETE FROM follow WHERE record_id = ?').run(record.id);
+    this.db.prepare("INSERT INTO follow (record_id, lapor_id, submitted_at, stage) VALUES (?, ?, ?, 'received')").run(record.id, laporId, record.delivered_at ?? record.updated_at);
+  }
+
   /**
-   * What is new in a snapshot. Status history comes from LAPOR!'s `data_logs` (each entry once,
-   * by position); without new log entries, a change of status name or disposition is still a
-   * change. Follow-ups are known by their id.
+   * What is new in a snapshot. When LAPOR! gives `data_logs`, the log is the status history:
+   * each entry is stored once, known by its content (name, time and how many identical entries
+   * came before it), whatever order LAPOR! lists them in. Without a log, a change of status name
+   * is recorded when seen. A disposition is carried by the newest new entry that disposes or
+   * repeats the previous status name (LAPOR! logs forwarding that way); failing that, by a row
+   * of its own. Follow-ups are known by their id.
    */
   private diff(record: RecordRow, f: FollowRow, snap: LaporStatusSnapshot, ctx: ApplyContext): Change[] {
     const out: Change[] = [];
     const stageOf = (name: string | null) => (name === null ? null : ctx.model.stageOf(name));
-    const newLogs = snap.dataLogs.slice(f.log_count);
-    const logRows: Change[] = newLogs.map((log, i) => {
-      const index = f.log_count + i;
-      const current = index === snap.dataLogs.length - 1 && log.statusName === snap.statusName;
-      return {
-        kind: 'status',
-        key: `log:${index}`,
-        occurredAt: log.at,
-        statusName: log.statusName,
-        statusCode: current ? snap.statusCode : null,
-        stage: stageOf(log.statusName),
-        dispositionId: null,
-        dispositionName: null,
-        followupId: null,
-        institutionName: null,
-        content: null,
-        own: false,
-        raw: log,
-      };
+    const known = new Set((this.db.prepare('SELECT change_key FROM statuses WHERE record_id = ? AND lapor_id = ?').all(record.id, snap.laporId) as { change_key: string }[]).map((r) => r.change_key));
+    const logs = chronological(snap.dataLogs);
+    const seen = new Map<string, number>();
+    const logRows: { change: Change; index: number }[] = [];
+    logs.forEach((log, index) => {
+      const base = `${log.statusName}|${log.at ?? ''}`;
+      const n = seen.get(base) ?? 0;
+      seen.set(base, n + 1);
+      const key = `log:${base}|${n}`;
+      if (known.has(key)) return;
+      const current = index === logs.length - 1 && log.statusName === snap.statusName;
+      logRows.push({
+        index,
+        change: {
+          kind: 'status',
+          key,
+          occurredAt: log.at,
+          statusName: log.statusName,
+          statusCode: current ? snap.statusCode : null,
+          stage: stageOf(log.statusName),
+          dispositionId: null,
+          dispositionName: null,
+          followupId: null,
+          institutionName: null,
+          content: null,
+          own: false,
+          raw: { status_name: log.statusName, created_at: log.at },
+        },
+      });
     });
-    out.push(...logRows);
-    const lastSeenName = newLogs.length ? (newLogs[newLogs.length - 1] as { statusName: string }).statusName : f.status_name;
-    const nameChanged = snap.statusName !== null && snap.statusName !== lastSeenName;
+    out.push(...logRows.map((r) => r.change));
+
     const firstCheck = f.last_checked_at === null;
-    const dispositionChanged = !firstCheck && snap.dispositionId !== null && snap.dispositionId !== f.disposition_id;
-    // LAPOR! logs a disposition as an entry repeating the current status name: the latest such
-    // entry carries the new agency; without one the change is recorded when seen
-    let carrier: Change | undefined;
+    const dispositionChanged = snap.dispositionId !== null && snap.dispositionId !== f.disposition_id;
+    let carried = false;
     if (dispositionChanged) {
-      for (let i = newLogs.length - 1; i >= 0 && !carrier; i--) {
-        const index = f.log_count + i;
-        const previous = index > 0 ? snap.dataLogs[index - 1]?.statusName : undefined;
-        if (previous !== undefined && previous === newLogs[i]?.statusName) carrier = logRows[i];
-      }
+      const carrier =
+        [...logRows].reverse().find((r) => r.change.stage === 'disposed') ??
+        [...logRows].reverse().find((r) => r.index > 0 && logs[r.index - 1]?.statusName === r.change.statusName);
       if (carrier) {
-        carrier.dispositionId = snap.dispositionId;
-        carrier.dispositionName = snap.dispositionName;
+        carrier.change.dispositionId = snap.dispositionId;
+        carrier.change.dispositionName = snap.dispositionName;
+        carried = true;
       }
     }
-    if (nameChanged || (dispositionChanged && !carrier) || (firstCheck && newLogs.length === 0)) {
+    const lastName = logs.length ? (logs[logs.length - 1] as { statusName: string }).statusName : f.status_name;
+    const noLog = snap.dataLogs.length === 0;
+    const nameChanged = noLog && snap.statusName !== null && (firstCheck || snap.statusName !== lastName);
+    // on the first check a disposition without a log entry is most likely the one we sent: not a change
+    const dispositionRow = dispositionChanged && !carried && !firstCheck;
+    if (nameChanged || dispositionRow) {
       out.push({
         kind: 'status',
         key: `seen:${ctx.now.toISOString()}:${snap.statusName ?? ''}:${snap.dispositionId ?? ''}`,
@@ -335,20 +359,24 @@ export class FollowStore {
         statusName: snap.statusName,
         statusCode: snap.statusCode,
         stage: stageOf(snap.statusName) ?? 'unknown',
-        dispositionId: dispositionChanged ? snap.dispositionId : null,
-        dispositionName: dispositionChanged ? snap.dispositionName : null,
+        dispositionId: dispositionRow ? snap.dispositionId : null,
+        dispositionName: dispositionRow ? snap.dispositionName : null,
         followupId: null,
         institutionName: null,
         content: null,
         own: false,
-        raw: snap.raw,
+        raw: { status_code: snap.statusCode, status_name: snap.statusName, disposition_id: snap.dispositionId, disposition_name: snap.dispositionName },
       });
     }
-    const own = this.ownFollowupIds(record.id);
+
+    const ownIds = this.ownFollowupIds(record.id);
     for (const fu of snap.followups) {
+      const key = `followup:${fu.id}`;
+      if (known.has(key)) continue;
+      const own = ownIds.has(fu.id) || (ctx.refLine !== undefined && fu.content.startsWith(OWN_FOLLOWUP_INTRO) && lastLine(fu.content) === ctx.refLine.trim());
       out.push({
         kind: 'followup',
-        key: `followup:${fu.id}`,
+        key,
         occurredAt: fu.at,
         statusName: null,
         statusCode: null,
@@ -358,8 +386,8 @@ export class FollowStore {
         followupId: fu.id,
         institutionName: fu.institutionName,
         content: fu.content,
-        own: own.has(fu.id),
-        raw: fu.raw,
+        own,
+        raw: { id: fu.id, created_at: fu.at, institution_name: fu.institutionName },
       });
     }
     return out;
@@ -368,53 +396,62 @@ export class FollowStore {
   /** A failed check: try again later (backing off), remember why. */
   recordCheckFailure(record: RecordRow, laporId: string, error: string, now: Date, schedule: CheckSchedule): void {
     this.db.transaction(() => {
-      if (!this.follow(record.id)) {
-        this.db.prepare("INSERT INTO follow (record_id, lapor_id, submitted_at, stage) VALUES (?, ?, ?, 'received')").run(record.id, laporId, record.delivered_at ?? record.updated_at);
-      }
+      const existing = this.follow(record.id);
+      if (!existing || existing.lapor_id !== laporId) this.restart(record, laporId);
       const f = this.follow(record.id) as FollowRow;
       const failures = f.check_failures + 1;
-      const delay = Math.min(schedule.newEveryMs * 2 ** (failures - 1), schedule.quietEveryMs);
+      const delay = Math.min(schedule.newEveryMs * 2 ** Math.min(failures - 1, 20), schedule.quietEveryMs);
       this.db
-        .prepare('UPDATE follow SET check_failures = ?, last_error = ?, last_checked_at = ?, next_check_at = ? WHERE record_id = ?')
-        .run(failures, error, now.toISOString(), new Date(now.getTime() + delay).toISOString(), record.id);
+        .prepare('UPDATE follow SET check_failures = ?, last_error = ?, next_check_at = ? WHERE record_id = ?')
+        .run(failures, error, new Date(now.getTime() + delay).toISOString(), record.id);
     }).immediate();
   }
 
-  /** Recomputes the cached SLA of every followed, unfinished complaint as of `now`; returns the counts. */
+  /**
+   * Recomputes the cached SLA of the followed, unfinished complaints as of `now`; returns the
+   * counts. A complaint past the outer limit stays overdue until its status changes (which
+   * recomputes it), so it is counted without being computed again.
+   */
   refreshSla(setup: SlaSetup, now: Date): { overdue: number; at_risk: number; followed: number } {
-    const rows = this.db.prepare('SELECT * FROM follow WHERE final = 0').all() as FollowRow[];
+    const rows = this.db.prepare("SELECT * FROM follow WHERE final = 0 AND (sla_overdue_reason IS NULL OR sla_overdue_reason <> 'outer_limit')").all() as FollowRow[];
+    const stuck = (this.db.prepare("SELECT count(*) AS n FROM follow WHERE final = 0 AND sla_overdue_reason = 'outer_limit'").get() as { n: number }).n;
     const update = this.db.prepare(
       'UPDATE follow SET sla_stage = ?, sla_deadline = ?, sla_next_deadline = ?, sla_at_risk = ?, sla_overdue = ?, sla_overdue_reason = ?, sla_computed_at = ? WHERE record_id = ?',
     );
-    let overdue = 0;
+    let overdue = stuck;
     let atRisk = 0;
-    this.db.transaction(() => {
-      for (const f of rows) {
-        const sla = followSla(f, setup, now);
-        if (sla.overdue) overdue++;
-        if (sla.at_risk) atRisk++;
-        update.run(sla.stage, sla.deadline, sla.next_deadline, sla.at_risk ? 1 : 0, sla.overdue ? 1 : 0, sla.overdue_reason, now.toISOString(), f.record_id);
-      }
-    }).immediate();
-    return { overdue, at_risk: atRisk, followed: rows.length };
+    const results = rows.map((f) => ({ id: f.record_id, sla: followSla(f, setup, now) }));
+    const nowIso = now.toISOString();
+    for (let i = 0; i < results.length; i += 1000) {
+      // short transactions: the ledger stays available to intake and delivery meanwhile
+      this.db.transaction(() => {
+        for (const { id, sla } of results.slice(i, i + 1000)) update.run(sla.stage, sla.deadline, sla.next_deadline, sla.at_risk ? 1 : 0, sla.overdue ? 1 : 0, sla.overdue_reason, nowIso, id);
+      }).immediate();
+    }
+    for (const { sla } of results) {
+      if (sla.overdue) overdue++;
+      if (sla.at_risk) atRisk++;
+    }
+    return { overdue, at_risk: atRisk, followed: rows.length + stuck };
   }
 
   // ------------------------------------------------------------------ write-back queue
 
   /**
-   * Write-backs due now, oldest first; one complaint's write-backs go strictly in order, so a
-   * later one waits while an earlier one is still unsent.
+   * Write-backs due now for these sources, oldest first; one complaint's write-backs go strictly
+   * in order, so a later one waits while an earlier one is still unsent.
    */
-  dueWriteBacks(now: Date, limit: number, sourceId?: string): WriteBackRow[] {
+  dueWriteBacks(now: Date, limit: number, sources: readonly string[]): WriteBackRow[] {
+    if (sources.length === 0) return [];
     return this.db
       .prepare(
         `SELECT w.*, r.external_id, r.lapor_id FROM write_backs w JOIN records r ON r.id = w.record_id
-         WHERE w.state IN ('pending', 'retry_wait') AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= :now)
-           AND (:source IS NULL OR w.source_id = :source)
+         WHERE w.state IN ('pending', 'retry_wait') AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= ?)
+           AND w.source_id IN (${sources.map(() => '?').join(', ')})
            AND NOT EXISTS (SELECT 1 FROM write_backs e WHERE e.record_id = w.record_id AND e.id < w.id AND e.state IN ('pending', 'sending', 'retry_wait'))
-         ORDER BY w.id LIMIT :limit`,
+         ORDER BY w.id LIMIT ?`,
       )
-      .all({ now: now.toISOString(), source: sourceId ?? null, limit }) as WriteBackRow[];
+      .all(now.toISOString(), ...sources, limit) as WriteBackRow[];
   }
 
   /** Committed before the call, so a crash mid-call is found at the next start. */
@@ -435,10 +472,30 @@ export class FollowStore {
       .run(error, nextAt.toISOString(), now.toISOString(), w.id);
   }
 
+  /** The source could not take it now (refused credentials, down): back in the queue as it was. */
+  markWriteBackWaiting(w: WriteBackRow, error: string): void {
+    this.db.prepare("UPDATE write_backs SET state = ?, last_error = ? WHERE id = ?").run(w.state === 'retry_wait' ? 'retry_wait' : 'pending', error, w.id);
+  }
+
   markWriteBackFailed(w: WriteBackRow, error: string, now: Date, runId?: number): void {
     this.db.transaction(() => {
       this.db.prepare("UPDATE write_backs SET state = 'failed', last_error = ?, next_attempt_at = NULL, first_failed_at = COALESCE(first_failed_at, ?) WHERE id = ?").run(error, now.toISOString(), w.id);
       this.ledger.appendEvent({ type: 'write_back_failed', recordId: w.record_id, sourceId: w.source_id, runId: runId ?? null, reason: error, data: { write_back_id: w.id, status_id: w.status_id, attempts: w.attempt_count + 1 } });
+    }).immediate();
+  }
+
+  /**
+   * An operator's decision to try failed write-backs again (e.g. after the source fixed what it
+   * refused); each is logged as an event with who and why.
+   */
+  requeueFailedWriteBacks(actor: Actor, reason: string, sourceId?: string): number {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare("SELECT id, record_id, source_id FROM write_backs WHERE state = 'failed' AND (? IS NULL OR source_id = ?) ORDER BY id").all(sourceId ?? null, sourceId ?? null) as { id: number; record_id: number; source_id: string }[];
+      for (const r of rows) {
+        this.db.prepare("UPDATE write_backs SET state = 'pending', next_attempt_at = NULL, first_failed_at = NULL WHERE id = ?").run(r.id);
+        this.ledger.appendEvent({ type: 'write_back_requeued', recordId: r.record_id, sourceId: r.source_id, actor, reason, data: { write_back_id: r.id } });
+      }
+      return rows.length;
     }).immediate();
   }
 
@@ -464,15 +521,51 @@ export class FollowStore {
   }
 }
 
-function timesOf(f: FollowRow): { verified_at: string | null; disposed_at: string | null; first_followup_at: string | null; last_followup_at: string | null; closed_at: string | null } {
-  return { verified_at: f.verified_at, disposed_at: f.disposed_at, first_followup_at: f.first_followup_at, last_followup_at: f.last_followup_at, closed_at: f.closed_at };
-}
-
 /** Unverified complaints often, active ones regularly, quiet ones (no change for quiet_after) rarely. */
 export function nextCheck(now: Date, stage: FollowStage, lastChangeAt: string, s: CheckSchedule): string {
   const quiet = now.getTime() - Date.parse(lastChangeAt) >= s.quietAfterMs;
   const every = quiet ? s.quietEveryMs : stage === 'received' ? s.newEveryMs : s.activeEveryMs;
   return new Date(now.getTime() + every).toISOString();
+}
+
+/** Log entries oldest first when LAPOR! dates them all (some deployments list newest first). */
+function chronological<T extends { at: string | null }>(logs: readonly T[]): T[] {
+  const times = logs.map((l) => (l.at === null ? Number.NaN : Date.parse(l.at)));
+  if (times.some((t) => Number.isNaN(t))) return [...logs];
+  return logs.map((l, i) => ({ l, t: times[i] as number, i })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.l);
+}
+
+function earlier(a: string | null, b: string): string {
+  return a === null || Date.parse(b) < Date.parse(a) ? b : a;
+}
+
+function later(a: string | null, b: string): string {
+  return a === null || Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+function lastLine(text: string): string {
+  const lines = text.trimEnd().split('\n');
+  return (lines[lines.length - 1] ?? '').trim();
+}
+
+/** Ids in a follow-up create reply: `followup_id`, or `id` under `data` / `results`, at any of those places. */
+function replyIds(reply: string): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(reply);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (v === null || typeof v !== 'object' || depth > 3) return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if ((k === 'followup_id' || (k === 'id' && depth > 0)) && (typeof x === 'string' || typeof x === 'number')) out.push(String(x));
+      else visit(x, depth + 1);
+    }
+  };
+  visit(json, 0);
+  return out;
 }
 
 /** What the source is told the status is: LAPOR!'s own status name, raw. */

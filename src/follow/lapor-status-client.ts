@@ -43,7 +43,7 @@ export interface LaporStatusSnapshot {
   readonly raw: unknown;
 }
 
-export type StatusReadErrorKind = 'transient' | 'auth' | 'not_found' | 'bad_reply';
+export type StatusReadErrorKind = 'transient' | 'auth' | 'throttled' | 'not_found' | 'bad_reply';
 
 export class StatusReadError extends Error {
   constructor(
@@ -158,12 +158,12 @@ export class LaporStatusClient implements StatusReader {
         const status = res.status;
         if (status === 401 || status === 403) throw new AbortError(new StatusReadError('auth', `GET ${path}: HTTP ${status} (check the destination credentials)`, status));
         if (status === 404) throw new AbortError(new StatusReadError('not_found', `GET ${path}: HTTP 404 (LAPOR! does not know this complaint)`, status));
-        if (TRANSIENT_STATUS.has(status) || res.headers['retry-after'] !== undefined) {
+        // asked to slow down: the whole run stops (the next one comes on schedule), nobody is penalised
+        if (status === 429 || res.headers['retry-after'] !== undefined) {
           const wait = parseRetryAfter(res.headers['retry-after'] as string | undefined, this.now());
-          const e = new StatusReadError('transient', `GET ${path}: HTTP ${status}`, status);
-          if (wait !== undefined && wait > 5_000) throw new AbortError(e); // wait for the next check rather than hold the run
-          throw e;
+          throw new AbortError(new StatusReadError('throttled', `GET ${path}: HTTP ${status}${wait !== undefined ? ` (Retry-After ${Math.ceil(wait / 1000)} s)` : ''}`, status));
         }
+        if (TRANSIENT_STATUS.has(status)) throw new StatusReadError('transient', `GET ${path}: HTTP ${status}`, status);
         if (status < 200 || status >= 300) throw new AbortError(new StatusReadError('bad_reply', `GET ${path}: HTTP ${status}`, status));
         try {
           return JSON.parse(res.data) as unknown;

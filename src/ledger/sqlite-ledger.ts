@@ -30,6 +30,22 @@ import { assertForcedTransition, assertTransition, type RecordState } from './re
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** The records columns `transition()` may set (see TransitionOptions.set), plus state and updated_at. */
+const TRANSITION_COLUMNS: ReadonlySet<string> = new Set([
+  'state',
+  'updated_at',
+  'lapor_id',
+  'next_attempt_at',
+  'first_failed_at',
+  'last_error',
+  'sent_version',
+  'delivered_at',
+  'attempt_count',
+  'sending_version',
+  'idempotency_key',
+  'send_generation',
+]);
+
 export interface SqliteLedgerOptions {
   /** Key for the NIK hash (a secret from config); without it NIKs are dropped, never stored. */
   readonly piiKey?: string;
@@ -460,6 +476,8 @@ export class SqliteLedger {
       const set: Record<string, unknown> = { ...options.set, state: to, updated_at: this.iso() };
       if (typeof set.last_error === 'string') set.last_error = redactText(set.last_error);
       const cols = Object.keys(set);
+      // column names go into the SQL text: only the known ones (values are always bound)
+      for (const c of cols) if (!TRANSITION_COLUMNS.has(c)) throw new LedgerError('BAD_COLUMN', `transition: "${c}" is not a records column that a transition may set`);
       this.stmt(`UPDATE records SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...set, id: recordId });
       this.appendEvent({
         type: options.eventType ?? `state_${to}`,
@@ -472,8 +490,28 @@ export class SqliteLedger {
         reason: options.reason,
         data: options.data,
       });
-      return this.getRecord(recordId);
+      const after = this.getRecord(recordId);
+      if ((to === 'delivered' || to === 'update_pending') && after.lapor_id) this.startFollowing(after);
+      return after;
     }).immediate();
+  }
+
+  /**
+   * A complaint at LAPOR! is followed from the moment it is delivered (issue #7): its `follow` row
+   * is due for a first check at once. Sent again under a new LAPOR! id (resend --force), it is
+   * followed afresh; the history of the earlier id stays in `statuses`.
+   */
+  private startFollowing(r: RecordRow): void {
+    this.stmt(
+      `INSERT INTO follow (record_id, lapor_id, submitted_at, stage) VALUES (?, ?, ?, 'received')
+       ON CONFLICT (record_id) DO UPDATE SET lapor_id = excluded.lapor_id, submitted_at = excluded.submitted_at,
+         status_name = NULL, status_code = NULL, stage = 'received', disposition_id = NULL, disposition_name = NULL,
+         verified_at = NULL, disposed_at = NULL, first_followup_at = NULL, last_followup_at = NULL, closed_at = NULL,
+         followup_count = 0, log_count = 0, final = 0, last_checked_at = NULL, last_change_at = NULL, next_check_at = NULL,
+         check_failures = 0, last_error = NULL, sla_stage = NULL, sla_deadline = NULL, sla_next_deadline = NULL,
+         sla_at_risk = 0, sla_overdue = 0, sla_overdue_reason = NULL, sla_computed_at = NULL
+       WHERE follow.lapor_id <> excluded.lapor_id`,
+    ).run(r.id, r.lapor_id, r.delivered_at ?? r.updated_at);
   }
 
   /**
@@ -481,13 +519,37 @@ export class SqliteLedger {
    * leaves it so: the ledger then shows a call that may have reached the destination.
    */
   startAttempt(recordId: number, version: number, a: AttemptStart): number {
-    return Number(
-      this.stmt(`INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, outcome, latency_ms) VALUES (?, ?, ?, ?, ?, ?, 'started', 0)`)
-        .run(recordId, version, a.at, a.operation, a.idempotencyKey ?? null, a.payloadHash ?? null).lastInsertRowid,
+    return this.withoutFsync(() =>
+      Number(
+        this.stmt(`INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, outcome, latency_ms) VALUES (?, ?, ?, ?, ?, ?, 'started', 0)`)
+          .run(recordId, version, a.at, a.operation, a.idempotencyKey ?? null, a.payloadHash ?? null).lastInsertRowid,
+      ),
     );
   }
 
+  /**
+   * Attempt rows are the audit trail of the HTTP calls, not the delivery state, so their commits
+   * do not wait for the disk (synchronous=NORMAL; issue #9: two fsyncs fewer per delivered record).
+   * In WAL mode such a commit is in the WAL before the call is made, so a killed process loses
+   * nothing; only a power cut could lose the rows since the last intent or outcome — whose own
+   * FULL commit flushes every earlier WAL frame — and such a send is `sending`, hence in doubt
+   * and reconciled, anyway. Intents and outcomes keep synchronous=FULL.
+   */
+  private withoutFsync<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   recordAttempt(recordId: number, version: number, a: AttemptInput): void {
+    this.withoutFsync(() => this.writeAttempt(recordId, version, a));
+  }
+
+  private writeAttempt(recordId: number, version: number, a: AttemptInput): void {
     if (a.startedId !== undefined) {
       this.stmt('UPDATE attempts SET http_status = ?, outcome = ?, latency_ms = ?, reply = ?, error = ? WHERE id = ? AND record_id = ?')
         .run(a.httpStatus ?? null, a.outcome, Math.round(a.latencyMs), a.reply?.slice(0, 2000) ?? null, a.error?.slice(0, 2000) ?? null, a.startedId, recordId);
@@ -567,8 +629,13 @@ export class SqliteLedger {
   // ---------------------------------------------------------------- queries
 
   countsByState(sourceId?: string): Record<string, number> {
-    const rows = this.stmt('SELECT state, count(*) AS n FROM records WHERE (? IS NULL OR source_id = ?) GROUP BY state ORDER BY state')
-      .all(sourceId ?? null, sourceId ?? null) as { state: string; n: number }[];
+    // for all sources a plain GROUP BY is a covering scan of the state index; the
+    // `? IS NULL OR source_id = ?` form made SQLite read every row for its source_id (issue #9)
+    const rows = (
+      (sourceId ?? null) === null
+        ? this.stmt('SELECT state, count(*) AS n FROM records GROUP BY state ORDER BY state').all()
+        : this.stmt('SELECT state, count(*) AS n FROM records WHERE source_id = ? GROUP BY state ORDER BY state').all(sourceId)
+    ) as { state: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 

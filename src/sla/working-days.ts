@@ -52,6 +52,7 @@ export class WorkingDayCalendar {
   private readonly fallback: HolidayFallback | undefined;
   private readonly onWarning: ((message: string) => void) | undefined;
   private readonly tables = new Map<number, ReadonlyMap<string, HolidayEntry>>();
+  private readonly indexes = new Map<number, { flags: Uint8Array; cumulative: Int32Array }>();
   private readonly warningList: string[] = [];
 
   constructor(options: WorkingDayCalendarOptions) {
@@ -92,22 +93,21 @@ export class WorkingDayCalendar {
    */
   addWorkingDays(start: DateInput, n: number): DateTime {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0, got ${n}`);
-    let day = toJakarta(start).startOf('day');
+    const from = toJakarta(start);
+    let year = from.year;
+    let ordinal = from.ordinal;
     let counted = 0;
-    let scanned = 0;
-    if (n === 0) {
-      while (!this.isWorkingDay(day)) {
-        day = day.plus({ days: 1 });
+    // n = 0: the start day itself if it is a working day, else the next one
+    if (n === 0 && this.workingFlags(year)[ordinal] === 1) return dayEnd(year, ordinal);
+    for (let scanned = 0; ; ) {
+      const flags = this.workingFlags(year);
+      while (++ordinal < flags.length) {
+        if (flags[ordinal] === 1 && ++counted >= Math.max(n, 1)) return dayEnd(year, ordinal);
         if (++scanned > MAX_SCAN_DAYS) throw new RangeError('no working day found within ten years');
       }
-      return day.endOf('day');
+      year++;
+      ordinal = 0;
     }
-    while (counted < n) {
-      day = day.plus({ days: 1 });
-      if (this.isWorkingDay(day)) counted++;
-      if (++scanned > MAX_SCAN_DAYS) throw new RangeError('no working day found within ten years');
-    }
-    return day.endOf('day');
   }
 
   /**
@@ -115,15 +115,50 @@ export class WorkingDayCalendar {
    * `workingDaysBetween(s, addWorkingDays(s, n)) === n`. Times of day are ignored.
    */
   workingDaysBetween(a: DateInput, b: DateInput): number {
-    const da = toJakarta(a).startOf('day');
-    const db = toJakarta(b).startOf('day');
-    if (+da === +db) return 0;
-    const [from, to, sign] = da < db ? [da, db, 1] : [db, da, -1];
-    let count = 0;
-    for (let day = from.plus({ days: 1 }); day <= to; day = day.plus({ days: 1 })) {
-      if (this.isWorkingDay(day)) count++;
-    }
+    const da = toJakarta(a);
+    const db = toJakarta(b);
+    const [from, to, sign] = da.year < db.year || (da.year === db.year && da.ordinal <= db.ordinal) ? [da, db, 1] : [db, da, -1];
+    let count = this.cumulative(to.year)[to.ordinal] as number;
+    for (let y = from.year; y < to.year; y++) count += this.yearTotal(y);
+    count -= this.cumulative(from.year)[from.ordinal] as number;
     return sign * count;
+  }
+
+  /** 1 at each ordinal day (1-based) of `year` that is a working day; index 0 unused. */
+  private workingFlags(year: number): Uint8Array {
+    return this.yearIndex(year).flags;
+  }
+
+  /** Working days among ordinal days 1..k of `year`, at index k. */
+  private cumulative(year: number): Int32Array {
+    return this.yearIndex(year).cumulative;
+  }
+
+  private yearTotal(year: number): number {
+    const c = this.cumulative(year);
+    return c[c.length - 1] as number;
+  }
+
+  /** Built once per year from the holiday table: counting is then array lookups, not date arithmetic. */
+  private yearIndex(year: number): { flags: Uint8Array; cumulative: Int32Array } {
+    const cached = this.indexes.get(year);
+    if (cached) return cached;
+    const table = this.tableFor(year);
+    const days = DateTime.fromObject({ year }, { zone: JAKARTA_ZONE }).daysInYear;
+    const flags = new Uint8Array(days + 1);
+    const cumulative = new Int32Array(days + 1);
+    let weekday = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: JAKARTA_ZONE }).weekday; // 1 = Monday
+    let date = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: JAKARTA_ZONE });
+    for (let k = 1; k <= days; k++) {
+      const working = weekday <= 5 && !table.has(date.toISODate() ?? '');
+      flags[k] = working ? 1 : 0;
+      cumulative[k] = (cumulative[k - 1] as number) + (working ? 1 : 0);
+      weekday = weekday === 7 ? 1 : weekday + 1;
+      date = date.plus({ days: 1 });
+    }
+    const index = { flags, cumulative };
+    this.indexes.set(year, index);
+    return index;
   }
 
   private warn(message: string): void {
@@ -187,4 +222,8 @@ export async function loadWorkingDayCalendar(options: LoadCalendarOptions = {}):
   const choice = options.fallback ?? 'date-holidays';
   const fallback = choice === 'none' ? undefined : choice === 'date-holidays' ? await loadDateHolidaysFallback() : choice;
   return new WorkingDayCalendar({ data, overrides, fallback, onWarning: options.onWarning });
+}
+
+function dayEnd(year: number, ordinal: number): DateTime {
+  return DateTime.fromObject({ year, ordinal }, { zone: JAKARTA_ZONE }).endOf('day');
 }

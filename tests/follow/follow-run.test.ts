@@ -144,12 +144,21 @@ describe('status sync and write-back', () => {
     expect(ev.map((e) => e.reason)).toEqual(['unknown LAPOR! status "Menunggu Tanggapan Pelapor" (kept raw)']);
   });
 
-  it('a closed complaint is finished and never checked again', async () => {
+  it('a closed complaint is checked once more for a closing note, then finished and never checked again', async () => {
     const [a] = delivered as [string];
     lapor.setStatus(a, 'Selesai');
     clock += 4 * HOUR;
     await follow();
-    const f = sql<Record<string, unknown>>('SELECT final, next_check_at, closed_at, sla_stage, sla_overdue FROM follow WHERE lapor_id = ?', a)[0];
+    // the agency's closing note comes a minute after the status: the next check still catches it
+    lapor.addFollowup(a, { content: 'Perbaikan jalan telah selesai dikerjakan. Terima kasih atas laporannya.' });
+    let f = sql<Record<string, unknown>>('SELECT final, next_check_at, closed_at, sla_stage, sla_overdue FROM follow WHERE lapor_id = ?', a)[0];
+    expect(f).toMatchObject({ final: 0, next_check_at: new Date(clock + 3 * HOUR).toISOString(), sla_stage: 'done', sla_overdue: 0 });
+    clock += 3 * HOUR;
+    expect(await follow()).toMatchObject({ followups: 1, finished: 0 });
+    expect(bebeja.writeBacks().filter((w) => w.keterangan?.includes('telah selesai dikerjakan'))).toHaveLength(1);
+    clock += 3 * HOUR;
+    expect(await follow()).toMatchObject({ finished: 1 });
+    f = sql<Record<string, unknown>>('SELECT final, next_check_at, closed_at, sla_stage, sla_overdue FROM follow WHERE lapor_id = ?', a)[0];
     expect(f).toMatchObject({ final: 1, next_check_at: null, sla_stage: 'done', sla_overdue: 0 });
     const reads = () => lapor.requests().filter((r) => r.path.endsWith(`/complaints/${a}/complaint`)).length;
     const n = reads();

@@ -93,7 +93,7 @@ export function slaFixture(prefix = 'sp4n-sla-'): SlaFixture {
       const r = ledger.findByRef(ref) as { id: number; lapor_id: string; delivered_at: string };
       ledger.db
         .prepare(
-          `INSERT INTO follow (record_id, lapor_id, status_name, status_code, stage, disposition_id, disposition_name, submitted_at, verified_at, disposed_at,
+          `INSERT OR REPLACE INTO follow (record_id, lapor_id, status_name, status_code, stage, disposition_id, disposition_name, submitted_at, verified_at, disposed_at,
                                first_followup_at, last_followup_at, closed_at, followup_count, final, last_checked_at)
            VALUES (@record_id, @lapor_id, @status_name, @status_code, @stage, @disposition_id, @disposition_name, @submitted_at, @verified_at, @disposed_at,
                    @first_followup_at, @last_followup_at, @closed_at, @followup_count, @final, @last_checked_at)`,

@@ -222,6 +222,7 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
     if (!this.config.write_back) throw new AdapterError('SOURCE_CONFIG', this.ctx.sourceId, 'write_back is not configured', false);
     const path = this.config.write_back.path.replace('{id}', encodeURIComponent(externalId));
     const res = await this.client.post(path, { status: update.status, keterangan: update.note, tracking_id: update.trackingId }, { maxContentLength: this.config.max_response_bytes, responseType: 'text', transformResponse: [(data: unknown) => data] });
+    if (res.status === 401 || res.status === 403) throw new AdapterError('SOURCE_AUTH', this.ctx.sourceId, `POST ${path}: HTTP ${res.status} (check the source's credentials)`, false);
     if (res.status < 200 || res.status >= 300) throw new AdapterError('SOURCE_BAD_RESPONSE', this.ctx.sourceId, `POST ${path}: HTTP ${res.status}`, RETRIABLE_STATUS.has(res.status));
   }
 }

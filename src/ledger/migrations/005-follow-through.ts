@@ -1,7 +1,7 @@
 /**
  * Follow-through (issue #7): what LAPOR! did with each delivered complaint.
  *
- * - `follow`: one row per followed record, the latest known LAPOR! status, the timestamps the
+ * - `follow`: one row per followed record (created when the record is delivered), the latest known LAPOR! status, the timestamps the
  *   SLA engine needs, when to check next, and the SLA result as last computed (a cache for the
  *   dashboard and /metrics; reports recompute it for their own "as of" time).
  * - `statuses`: the history, append-only: every status change and every follow-up, stored once
@@ -87,4 +87,10 @@ CREATE TABLE write_backs (
   sent_at         TEXT
 );
 CREATE INDEX write_backs_due ON write_backs (state, next_attempt_at);
+CREATE INDEX write_backs_by_record ON write_backs (record_id, id);
+
+-- complaints delivered before this migration are followed too, from their delivery time
+INSERT INTO follow (record_id, lapor_id, submitted_at, stage)
+  SELECT id, lapor_id, COALESCE(delivered_at, updated_at), 'received' FROM records
+  WHERE state IN ('delivered', 'update_pending') AND lapor_id IS NOT NULL;
 `;

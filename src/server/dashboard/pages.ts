@@ -457,6 +457,7 @@ function followSection(ctx: PageContext, r: RecordRow, ft: FollowThrough): SafeH
   const writeBacks = [...ft.write_backs].sort((a, b) => Date.parse(writeBackTime(a)) - Date.parse(writeBackTime(b)) || a.id - b.id);
   return html`<section class="follow">
 <h2>${t('follow_title')}</h2>
+${f && f.last_checked_at === null && ft.statuses.length === 0 ? html`<p class="muted">${t('follow_not_checked')}</p>` : ''}
 ${f
   ? html`<dl class="grid">
 <dt>${t('col_lapor_status')}</dt><dd class="lapor-status">${dash(f.status_name)}</dd>
