@@ -176,6 +176,11 @@ describe('status sync and write-back', () => {
     expect(new Set(over.map((o) => o.sla_overdue_reason))).toEqual(new Set(['stage_deadline']));
     const verify = await runCli('ledger', 'verify', '--config', configFile, '--json');
     expect(verify.code).toBe(0);
+    const status = await runCli('ledger', 'status', '--config', configFile, '--json');
+    const followed = (JSON.parse(status.stdout) as { follow: { stages: Record<string, number>; sla_overdue: number; write_backs: Record<string, number> } }).follow;
+    expect(followed.stages).toMatchObject({ received: delivered.length - 1, closed: 1 });
+    expect(followed.sla_overdue).toBe(s.sla.overdue);
+    expect(followed.write_backs.sent).toBe(bebeja.writeBacks().length);
   });
 
   it('a status read that fails is retried at a later check, and a refused credential stops the run with exit 1', async () => {

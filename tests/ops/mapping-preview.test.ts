@@ -155,7 +155,7 @@ describe('mapping preview from the live source', () => {
     expect(out).toMatch(/^location\.region_code\s+kecamatan = "Labuan"\s+"36\.01\.12"\s+location_id: "36\.01\.12"$/m);
     expect(out).toMatch(/^source\.external_id\s+\(record key\) = "1"\s+"1"\s+content ends "Ref: bebeja\/1"$/m);
     expect(out).toMatch(/^reporter\.phone\s+pelapor\.no_hp = \[personal\]\s+\[personal\]\s+\(not sent\)$/m);
-    expect(out).toMatch(/^\(destination config\)\s+bridge\.yaml destination\s+disposition_id: 1001$/m);
+    expect(out).toMatch(/^\(destination config\)\s+bridge\.yaml destination\s+disposition_id: 3601001$/m);
     expect(out).toMatch(/^3 records: \d ok, \d with warnings, 0 quarantined — nothing was written to the ledger or sent to LAPOR!$/m);
     expect(out).toContain('(stopped at the limit');
     expectNoPersonalData(out + r.stderr);
@@ -171,7 +171,7 @@ describe('mapping preview from the live source', () => {
     const first = doc.records[0];
     expect(first?.source_record).toMatchObject({ id: 1, judul: expect.stringContaining('Jalan rusak'), pelapor: '[personal]' });
     expect(first?.canonical).toMatchObject({ source: { system: 'bebeja', external_id: '1' }, category: { lapor_category_id: '10' }, reporter: '[personal]' });
-    expect(first?.payload).toMatchObject({ category_id: 10, location_id: '36.01.12', tags_raw: '#bebeja #infrastruktur', disposition_id: 1001 });
+    expect(first?.payload).toMatchObject({ category_id: 10, location_id: '36.01.12', tags_raw: '#bebeja #infrastruktur', disposition_id: 3601001 });
     expect(String(first?.payload?.content)).toMatch(/\n\nRef: bebeja\/1$/);
     for (const rec of doc.records) for (const key of ['reporter', 'nik', 'phone', 'email', 'name']) expect(rec.payload).not.toHaveProperty(key);
     expectNoPersonalData(r.stdout + r.stderr);

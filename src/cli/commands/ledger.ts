@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { parse } from 'yaml';
 import { followThrough, ledgerReport, statusTime, writeBackTime, type LatencyStats } from '../../ledger/audit-queries.js';
 import { recordStates } from '../../ledger/record-state.js';
-import { defaultSlaSetup, NO_AGENCY, slaCsvColumns, slaReport, type SlaComplaint, type SlaReport } from '../../ledger/sla-report.js';
+import { defaultSlaSetup, followedByStage, NO_AGENCY, slaCsvColumns, slaReport, writeBacksByState, type SlaComplaint, type SlaReport } from '../../ledger/sla-report.js';
 import { osUser } from '../../ledger/sqlite-ledger.js';
 import { verifyLedger } from '../../ledger/verify-ledger.js';
 import type { LoadedSettings } from '../../settings/load-settings.js';
@@ -33,6 +33,7 @@ export function ledgerStatus(g: GlobalOptions, o: { ledger?: string }): number {
       oldest_undelivered_since: oldest,
       oldest_undelivered_age_seconds: oldest ? Math.max(0, Math.round((Date.now() - Date.parse(oldest)) / 1000)) : null,
       destinations: (ledger.db.prepare('SELECT name, paused, pause_reason, paused_at FROM destinations').all() as Record<string, unknown>[]),
+      follow: followStatus(ledger.db),
       last_runs: ledger.lastRuns(5).map((r) => ({ id: r.id, kind: r.kind, source: r.source_id, started_at: r.started_at, status: r.status, counts: r.counts_json ? JSON.parse(String(r.counts_json)) : null, error: r.error })),
     };
     if (g.json) {
@@ -50,8 +51,12 @@ export function ledgerStatus(g: GlobalOptions, o: { ledger?: string }): number {
     for (const d of status.destinations) if (d.paused) print(`DESTINATION ${String(d.name)} PAUSED since ${String(d.paused_at)}: ${String(d.pause_reason)}`);
     const review = status.records.needs_review ?? 0;
     if (review) print(`${review} record(s) need review: sp4n-bridge ledger list --state needs_review`);
+    const f = status.follow;
+    print(`\nat LAPOR! (follow-through): ${Object.entries(f.stages).filter(([, n]) => n).map(([k, n]) => `${k}=${n}`).join('  ') || 'nothing delivered yet'}`);
+    print(`  SLA as of the last follow run: ${f.sla_overdue} overdue, ${f.sla_at_risk} at risk (sp4n-bridge ledger report --sla)`);
+    print(`  write-backs: ${Object.entries(f.write_backs).filter(([, n]) => n).map(([k, n]) => `${k}=${n}`).join('  ') || 'none'}${f.write_backs.failed ? ' — failed ones: sp4n-bridge follow --retry-failed-write-backs --reason ...' : ''}`);
     print('\nlast runs:');
-    print(formatTable(status.last_runs.map((r) => ({ ...r, counts: r.counts ? Object.entries(r.counts as Record<string, unknown>).filter(([, v]) => v).map(([k, v]) => `${k}=${String(v)}`).join(' ') : '' }))));
+    print(formatTable(status.last_runs.map((r) => ({ ...r, counts: r.counts ? Object.entries(r.counts as Record<string, unknown>).filter(([, v]) => v && !(typeof v === 'object' && Object.keys(v).length === 0)).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ') : '' }))));
     return 0;
   } finally {
     ledger.close();
@@ -393,4 +398,10 @@ export function ledgerPurgePersonal(g: GlobalOptions, o: { ledger?: string; olde
   } finally {
     ledger.close();
   }
+}
+
+/** Follow-through at a glance: complaints by follow stage, SLA flags as last computed, write-backs by state. */
+function followStatus(db: Database.Database): { stages: Record<string, number>; sla_overdue: number; sla_at_risk: number; write_backs: Record<string, number> } {
+  const sla = db.prepare('SELECT coalesce(sum(sla_overdue), 0) AS overdue, coalesce(sum(sla_at_risk), 0) AS at_risk FROM follow WHERE final = 0').get() as { overdue: number; at_risk: number };
+  return { stages: followedByStage(db), sla_overdue: sla.overdue, sla_at_risk: sla.at_risk, write_backs: writeBacksByState(db) };
 }
