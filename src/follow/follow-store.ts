@@ -9,6 +9,7 @@ import type { SqliteLedger } from '../ledger/sqlite-ledger.js';
 import type { SlaResult } from '../sla/sla-rules.js';
 import type { SlaSetup } from '../sla/sla-setup.js';
 import type { FollowStage, StatusModel } from '../status/lapor-status.js';
+import { redactText } from '../util/redact.js';
 import { stableStringify } from '../util/stable-json.js';
 import { followSla, type FollowTimes } from './follow-sla.js';
 import type { LaporStatusSnapshot } from './lapor-status-client.js';
@@ -183,7 +184,9 @@ export class FollowStore {
             `INSERT OR IGNORE INTO statuses (record_id, lapor_id, kind, change_key, observed_at, occurred_at, status_name, status_code, stage, disposition_id, disposition_name, followup_id, institution_name, content, own, raw_json)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(record.id, snap.laporId, c.kind, c.key, nowIso, c.occurredAt, c.statusName, c.statusCode, c.stage, c.dispositionId, c.dispositionName, c.followupId, c.institutionName, c.content, c.own ? 1 : 0, stableStringify(c.raw ?? null));
+          // the agency's text is kept for the audit with phone numbers, NIKs and e-mail addresses masked
+          // (the table is append-only); the write-back below still carries it whole to the citizen's app
+          .run(record.id, snap.laporId, c.kind, c.key, nowIso, c.occurredAt, c.statusName, c.statusCode, c.stage, c.dispositionId, c.dispositionName, c.followupId, c.institutionName, c.content === null ? null : redactText(c.content), c.own ? 1 : 0, stableStringify(c.raw ?? null));
         if (inserted.changes === 0) continue;
         const statusId = Number(inserted.lastInsertRowid);
         const when = c.occurredAt ?? nowIso;

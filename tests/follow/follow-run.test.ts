@@ -132,6 +132,25 @@ describe('status sync and write-back', () => {
     expect(sync.delivery?.delivered).toBe(0);
   });
 
+  it("keeps the agency's text for the audit with contact numbers masked, sends it whole to the citizen's app, and the note can be purged later", async () => {
+    const c = delivered[3] as string;
+    lapor.addFollowup(c, { content: 'Silakan hubungi petugas kami di 081298765432 untuk jadwal survei.' });
+    clock += 2 * HOUR;
+    await follow({ all: true });
+    expect(sql<{ content: string }>("SELECT content FROM statuses WHERE lapor_id = ? AND kind = 'followup'", c)[0]?.content).not.toContain('081298765432');
+    expect(bebeja.writeBacks().filter((w) => w.keterangan?.includes('081298765432'))).toHaveLength(1);
+    const copy = `${dir}/purge.sqlite`;
+    expect((await runCli('ledger', 'backup', copy, '--config', configFile)).code).toBe(0);
+    const db = new Database(copy);
+    db.prepare("UPDATE write_backs SET sent_at = '2020-01-01T00:00:00Z'").run();
+    db.close();
+    expect((await runCli('ledger', 'purge-personal', '--ledger', copy, '--older-than', '30', '--reason', 'retention: 30 days')).code).toBe(0);
+    const check = new Database(copy, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM write_backs WHERE note LIKE '%081298765432%'").get()).toEqual({ n: 0 });
+    check.close();
+    expect((await runCli('ledger', 'verify', '--ledger', copy)).code).toBe(0);
+  });
+
   it('an unknown status name is kept raw, reported, and does not move the stage', async () => {
     const b = delivered[1] as string;
     lapor.setStatus(b, 'Menunggu Tanggapan Pelapor');

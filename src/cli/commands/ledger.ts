@@ -389,11 +389,13 @@ export function ledgerPurgePersonal(g: GlobalOptions, o: { ledger?: string; olde
                AND record_id IN (SELECT id FROM records WHERE state IN ('delivered', 'rejected', 'dead', 'dropped', 'quarantined') AND updated_at < ?)`,
           )
           .run(before, before).changes;
-        ledger.appendEvent({ type: 'personal_data_purged', actor: osUser(), reason: o.reason, data: { older_than_days: days, versions: changed } });
-        return changed;
+        // a sent write-back's note quotes the agency's answer, which may name people: it has done its job
+        const notes = ledger.db.prepare("UPDATE write_backs SET note = '[purged]' WHERE state = 'sent' AND sent_at < ? AND note <> '[purged]'").run(before).changes;
+        ledger.appendEvent({ type: 'personal_data_purged', actor: osUser(), reason: o.reason, data: { older_than_days: days, versions: changed, write_back_notes: notes } });
+        return { changed, notes };
       })
       .immediate();
-    print(`removed reporter data from ${n} record version(s) older than ${days} days; the event log still verifies`);
+    print(`removed reporter data from ${n.changed} record version(s) and ${n.notes} sent write-back note(s) older than ${days} days; the event log still verifies`);
     return 0;
   } finally {
     ledger.close();
