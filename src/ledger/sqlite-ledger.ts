@@ -107,8 +107,11 @@ export class SqliteLedger {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    // FULL: a committed intent or outcome must survive a power cut (DESIGN §2), not only a crash
-    db.pragma('synchronous = FULL');
+    // NORMAL in WAL mode: a commit survives a killed process; a power cut may lose the newest
+    // commits, which is safe for everything except a send intent (an outcome lost is a `sending`
+    // row, hence in doubt and reconciled; an intake batch lost is read again). Intents are
+    // committed FULL (`durably`), and a FULL commit also flushes every earlier one.
+    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     const ledger = new SqliteLedger(file, db, options);
     ledger.migrate();
@@ -439,18 +442,38 @@ export class SqliteLedger {
     choose: (fresh: RecordRow) => { version: number; key: string },
     options: { runId?: number; eventType: string },
   ): { row: RecordRow; version: number; key: string } | undefined {
-    return this.db.transaction(() => {
-      const fresh = this.getRecord(recordId);
-      if (!expected.includes(fresh.state)) return undefined;
-      const { version, key } = choose(fresh);
-      this.transition(recordId, 'sending', {
-        runId: options.runId,
-        eventType: options.eventType,
-        set: { sending_version: version, idempotency_key: key, attempt_count: fresh.attempt_count + 1 },
-        data: { version, idempotency_key: key },
-      });
-      return { row: fresh, version, key };
-    }).immediate();
+    return this.claimManyForSend([recordId], expected, choose, options)[0];
+  }
+
+  /**
+   * The send intents of several records in ONE durable commit (one fsync for a whole wave of
+   * concurrent sends): each record still as expected moves to `sending` with its key; the others
+   * (moved meanwhile by intake, another pass or an operator) are left out.
+   */
+  claimManyForSend(
+    recordIds: readonly number[],
+    expected: readonly RecordState[],
+    choose: (fresh: RecordRow) => { version: number; key: string },
+    options: { runId?: number; eventType: string },
+  ): { row: RecordRow; version: number; key: string }[] {
+    return this.durably(() =>
+      this.db.transaction(() => {
+        const claims: { row: RecordRow; version: number; key: string }[] = [];
+        for (const recordId of recordIds) {
+          const fresh = this.getRecord(recordId);
+          if (!expected.includes(fresh.state)) continue;
+          const { version, key } = choose(fresh);
+          this.transition(recordId, 'sending', {
+            runId: options.runId,
+            eventType: options.eventType,
+            set: { sending_version: version, idempotency_key: key, attempt_count: fresh.attempt_count + 1 },
+            data: { version, idempotency_key: key },
+          });
+          claims.push({ row: fresh, version, key });
+        }
+        return claims;
+      }).immediate(),
+    );
   }
 
   /** How many times a record version was already sent again after an in-doubt lookup found nothing. */
@@ -519,37 +542,27 @@ export class SqliteLedger {
    * leaves it so: the ledger then shows a call that may have reached the destination.
    */
   startAttempt(recordId: number, version: number, a: AttemptStart): number {
-    return this.withoutFsync(() =>
-      Number(
-        this.stmt(`INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, outcome, latency_ms) VALUES (?, ?, ?, ?, ?, ?, 'started', 0)`)
-          .run(recordId, version, a.at, a.operation, a.idempotencyKey ?? null, a.payloadHash ?? null).lastInsertRowid,
-      ),
+    return Number(
+      this.stmt(`INSERT INTO attempts (record_id, version, at, operation, idempotency_key, payload_hash, outcome, latency_ms) VALUES (?, ?, ?, ?, ?, ?, 'started', 0)`)
+        .run(recordId, version, a.at, a.operation, a.idempotencyKey ?? null, a.payloadHash ?? null).lastInsertRowid,
     );
   }
 
   /**
-   * Attempt rows are the audit trail of the HTTP calls, not the delivery state, so their commits
-   * do not wait for the disk (synchronous=NORMAL; issue #9: two fsyncs fewer per delivered record).
-   * In WAL mode such a commit is in the WAL before the call is made, so a killed process loses
-   * nothing; only a power cut could lose the rows since the last intent or outcome — whose own
-   * FULL commit flushes every earlier WAL frame — and such a send is `sending`, hence in doubt
-   * and reconciled, anyway. Intents and outcomes keep synchronous=FULL.
+   * Runs `fn` (a transaction) so that its commit survives a power cut, not only a crash: the
+   * send intent, which must be on disk before the call it announces (DESIGN §2).
    */
-  private withoutFsync<T>(fn: () => T): T {
+  private durably<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('synchronous = FULL');
     try {
       return fn();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.db.pragma('synchronous = NORMAL');
     }
   }
 
   recordAttempt(recordId: number, version: number, a: AttemptInput): void {
-    this.withoutFsync(() => this.writeAttempt(recordId, version, a));
-  }
-
-  private writeAttempt(recordId: number, version: number, a: AttemptInput): void {
     if (a.startedId !== undefined) {
       this.stmt('UPDATE attempts SET http_status = ?, outcome = ?, latency_ms = ?, reply = ?, error = ? WHERE id = ? AND record_id = ?')
         .run(a.httpStatus ?? null, a.outcome, Math.round(a.latencyMs), a.reply?.slice(0, 2000) ?? null, a.error?.slice(0, 2000) ?? null, a.startedId, recordId);

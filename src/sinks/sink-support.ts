@@ -3,7 +3,6 @@
  * for another try, the destination rate limiter, and an abortable sleep.
  */
 import type { AxiosInstance } from 'axios';
-import pThrottle from 'p-throttle';
 import type { DeliveryOutcome } from './sink.js';
 
 /** Thrown inside p-retry to stop with a final outcome. */
@@ -66,13 +65,27 @@ export function renderRef(template: string, system: string, externalId: string):
   return template.replace('{system}', () => system).replace('{external_id}', () => externalId);
 }
 
-/** A limiter allowing `perSecond` calls per second, spread evenly (strict, no bursts). */
+/** Room left below the configured rate, so network jitter cannot put one call too many in the destination's window. */
+const RATE_HEADROOM = 0.99;
+
+/**
+ * A limiter allowing `perSecond` calls per second (1 % below, see RATE_HEADROOM), spread evenly:
+ * each call leaves at least one interval after the previous one *actually* left. A counting
+ * limiter (p-throttle and the like) lets calls that queued up while the event loop was busy (a
+ * ledger commit) go out together, and a strict destination answers the burst with 429.
+ */
 export function rateLimiter(perSecond: number): () => Promise<void> {
-  const limit = Math.max(1, Math.round(perSecond));
-  const interval = Math.round((1000 * limit) / perSecond);
-  const throttled = pThrottle({ limit, interval, strict: true })(() => undefined);
-  return async () => {
-    await throttled();
+  const interval = 1000 / (perSecond * RATE_HEADROOM);
+  let last = Number.NEGATIVE_INFINITY;
+  let chain: Promise<void> = Promise.resolve();
+  return () => {
+    const slot = chain.then(async () => {
+      const wait = last + interval - performance.now();
+      if (wait > 0) await sleep(wait);
+      last = performance.now();
+    });
+    chain = slot;
+    return slot;
   };
 }
 

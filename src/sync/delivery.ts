@@ -89,24 +89,26 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
     return counts;
   }
 
+  const chooseKey = (fromDoubt: boolean) => (fresh: RecordRow) => {
+    const version = fromDoubt ? (fresh.sending_version ?? fresh.version) : fresh.version;
+    return { version, key: idempotencyKey(fresh.source_id, fresh.external_id, version, fresh.send_generation) };
+  };
+
   /**
    * One send: durable intent (only if the row is still as listed), the call, the outcome.
    * `fromDoubt` sends the version that was in doubt; otherwise the row's current version.
    */
   const send = async (listed: RecordRow, expected: readonly RecordState[], intentEvent: string, fromDoubt = false): Promise<void> => {
-    const claim = ledger.claimForSend(
-      listed.id,
-      expected,
-      (fresh) => {
-        const version = fromDoubt ? (fresh.sending_version ?? fresh.version) : fresh.version;
-        return { version, key: idempotencyKey(fresh.source_id, fresh.external_id, version, fresh.send_generation) };
-      },
-      { runId: o.runId, eventType: intentEvent },
-    );
+    const claim = ledger.claimForSend(listed.id, expected, chooseKey(fromDoubt), { runId: o.runId, eventType: intentEvent });
     if (!claim) return; // another pass, intake or an operator moved it since it was listed
+    await sendClaimed(listed.id, claim);
+  };
+
+  /** The call and the outcome of a send whose intent is committed. */
+  const sendClaimed = async (recordId: number, claim: { version: number; key: string }): Promise<void> => {
     const { version, key } = claim;
     try {
-      const complaint = ledger.loadComplaint(listed.id, version);
+      const complaint = ledger.loadComplaint(recordId, version);
       const warnings: Warning[] = [];
       let outcome: DeliveryOutcome;
       try {
@@ -114,10 +116,10 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
           idempotencyKey: key,
           signal: o.signal,
           onAttempt: (a) => {
-            ledger.recordAttempt(listed.id, version, a);
+            ledger.recordAttempt(recordId, version, a);
             o.observeAttempt?.(a);
           },
-          onAttemptStart: (a) => ledger.startAttempt(listed.id, version, a),
+          onAttemptStart: (a) => ledger.startAttempt(recordId, version, a),
           onWarning: (w) => warnings.push(w),
         });
         crashPoint();
@@ -125,12 +127,12 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
         // an unexpected failure inside the sink: we cannot know whether the create went out
         outcome = { kind: 'in_doubt', reason: `sink error: ${redactText((err as Error).message)}` };
       }
-      ledger.addDeliveryWarnings(listed.id, warnings, o.runId);
-      applyOutcome(listed.id, version, outcome);
+      ledger.addDeliveryWarnings(recordId, warnings, o.runId);
+      applyOutcome(recordId, version, outcome);
     } catch (err) {
       // the ledger failed after the intent (disk full, …): never leave the row in `sending`
       try {
-        ledger.transition(listed.id, 'in_doubt', { runId: o.runId, reason: `bookkeeping failed after the send: ${redactText((err as Error).message)}` });
+        ledger.transition(recordId, 'in_doubt', { runId: o.runId, reason: `bookkeeping failed after the send: ${redactText((err as Error).message)}` });
       } catch {
         /* still sending: start-up recovery turns it into in_doubt */
       }
@@ -289,7 +291,9 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
     counts.updates_recorded++;
   }
 
-  // 3. due rows, oldest first, `concurrency` sends at a time
+  // 3. due rows, oldest first, `concurrency` sends at a time. Intents are claimed `concurrency`
+  // at a time in one durable commit (one fsync per wave instead of one per record) and handed to
+  // whichever worker is free, so sends keep flowing without waiting for the slowest of a wave.
   // (each record is tried at most once per run, even if its backoff is already over)
   const batchSize = Math.max(o.concurrency * 4, 50);
   let afterId = 0; // rows come in id order: each is tried at most once per pass
@@ -300,15 +304,27 @@ export async function runDelivery(o: DeliveryOptions): Promise<DeliveryCounts> {
     if (due.length === 0) break;
     afterId = (due[due.length - 1] as RecordRow).id;
     let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < due.length && !paused() && !stopping()) {
-        if (!breaker.permit()) {
-          circuitOpen = true;
-          return;
+    const claimed: { row: RecordRow; version: number; key: string }[] = [];
+    // synchronous (better-sqlite3), so two workers never claim the same wave
+    const take = (): { row: RecordRow; version: number; key: string } | undefined => {
+      // a claimed row is already `sending`: it is always sent, even when stopping
+      while (claimed.length === 0) {
+        if (next >= due.length || paused() || stopping() || circuitOpen) return undefined;
+        const wave: number[] = [];
+        while (wave.length < o.concurrency && next < due.length) {
+          if (!breaker.permit()) {
+            circuitOpen = true;
+            break;
+          }
+          wave.push((due[next++] as RecordRow).id);
         }
-        const row = due[next++] as RecordRow;
-        await send(row, ['pending', 'retry_wait'], 'send_intent');
+        if (wave.length === 0) return undefined;
+        claimed.push(...ledger.claimManyForSend(wave, ['pending', 'retry_wait'], chooseKey(false), { runId: o.runId, eventType: 'send_intent' }));
       }
+      return claimed.shift();
+    };
+    const worker = async (): Promise<void> => {
+      for (let c = take(); c; c = take()) await sendClaimed(c.row.id, c);
     };
     // every worker finishes before a failure is reported: no send is left running unobserved
     const results = await Promise.allSettled(Array.from({ length: Math.min(o.concurrency, due.length) }, worker));

@@ -5,7 +5,7 @@
  * exceljs. A file that cannot be read as a whole raises `FileProblem` with a reason staff can act on.
  */
 import { createInflateRaw } from 'node:zlib';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import type { FileDropConfig } from './file-drop-config.js';
@@ -170,7 +170,9 @@ function noCsvHeader(headerRow: number): FileProblem {
 
 async function readXlsx(bytes: Buffer, options: ReaderOptions): Promise<Sheet> {
   if (options.max_unpacked_bytes !== undefined) await checkUnpackedSize(bytes, options.max_unpacked_bytes);
-  const wb = new ExcelJS.Workbook();
+  // loaded on first use: a bridge without XLSX drops does not carry exceljs in memory
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     // exceljs declares its own Buffer type; a Node Buffer is what it reads
     await wb.xlsx.load(bytes as unknown as Parameters<typeof wb.xlsx.load>[0]);

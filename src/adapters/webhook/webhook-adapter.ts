@@ -7,7 +7,7 @@
  */
 import net, { type AddressInfo } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { AdapterContext, AdapterFactory, CheckResult, ReadOptions, SourceAdapter, SourceBatch, SourceRecord } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import { WebhookAuthenticator } from './webhook-auth.js';
@@ -100,6 +100,8 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
   async open(): Promise<void> {
     if (this.app) return;
     this.closing = undefined;
+    // loaded on first use: a bridge without a webhook source does not carry fastify in memory
+    const { default: Fastify } = await import('fastify');
     const app = Fastify({ logger: false, bodyLimit: this.config.body_limit, return503OnClosing: true });
     // the signature covers the exact bytes sent, so the body is kept raw and parsed after the check
     app.removeAllContentTypeParsers();

@@ -7,6 +7,7 @@ import { sql as m002 } from './002-operator-actions.js';
 import { sql as m003 } from './003-mapping-version.js';
 import { sql as m004 } from './004-source-hash.js';
 import { sql as m005 } from './005-follow-through.js';
+import { sql as m006 } from './006-audit-indexes.js';
 
 export interface Migration {
   readonly version: number;
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'mapping-version', sql: m003 },
   { version: 4, name: 'source-hash', sql: m004 },
   { version: 5, name: 'follow-through', sql: m005 },
+  { version: 6, name: 'audit-indexes', sql: m006 },
 ];
 
 export const LATEST_VERSION = migrations.length;
