@@ -71,6 +71,7 @@ export interface LaporStatusClientOptions {
 }
 
 const TRANSIENT_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const MAX_REPLY_BYTES = 5 * 1024 * 1024;
 
 export class LaporStatusClient implements StatusReader {
   private readonly http: AxiosInstance;
@@ -93,7 +94,8 @@ export class LaporStatusClient implements StatusReader {
       connectTimeoutMs: config.connect_timeout,
       tls: config.tls,
       headers: { Accept: 'application/json', ...laporV3AuthHeaders(config) },
-      axios: { validateStatus: () => true, maxRedirects: 0 },
+      // a status reply or a page of follow-ups is a few KB: a huge body is refused, not parsed
+      axios: { validateStatus: () => true, maxRedirects: 0, maxContentLength: MAX_REPLY_BYTES },
     });
     // the same slots as delivery: together they stay within the destination's rate limit
     if (config.rate_limit_per_second > 0) limitRate(this.http, config.rate_limit_per_second, config.name);
@@ -152,6 +154,7 @@ export class LaporStatusClient implements StatusReader {
           res = await this.http.get<string>(path, { params, signal, responseType: 'text', transformResponse: (x: string) => x });
         } catch (err) {
           if (signal?.aborted) throw new AbortError(new StatusReadError('transient', `GET ${path}: stopped`));
+          if (isAxiosError(err) && /maxContentLength/.test(err.message)) throw new AbortError(new StatusReadError('bad_reply', `GET ${path}: the reply is larger than ${MAX_REPLY_BYTES} bytes; not read`));
           const code = isAxiosError(err) ? (err.code ?? err.message) : String(err);
           throw new StatusReadError('transient', `GET ${path}: ${redactText(code)}`);
         }
