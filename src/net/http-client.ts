@@ -15,7 +15,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
-import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import axios, { isAxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
@@ -121,6 +121,7 @@ export class AgentPool {
 }
 
 const pools = new WeakMap<AxiosInstance, AgentPool>();
+const deadlines = new WeakMap<object, AbortSignal>();
 
 /** An axios instance with proxy, TLS and timeouts set as this module describes. */
 export function createHttpClient(o: HttpClientOptions): AxiosInstance {
@@ -144,7 +145,23 @@ export function createHttpClient(o: HttpClientOptions): AxiosInstance {
     req.httpAgent = agents.http;
     req.httpsAgent = agents.https;
     req.proxy = false;
+    // axios' timeout stops at the first byte of the reply; this deadline covers the whole call, so a
+    // server dripping its body a byte at a time cannot hold a run (an abort is ERR_CANCELED)
+    const total = req.timeout ?? o.timeoutMs;
+    if (total > 0) {
+      const deadline = AbortSignal.timeout(total);
+      deadlines.set(req, deadline);
+      req.signal = req.signal ? AbortSignal.any([req.signal as AbortSignal, deadline]) : deadline;
+    }
     return req;
+  });
+  // a call stopped by that deadline is a timeout (ETIMEDOUT), as axios' own would be, not a cancel
+  client.interceptors.response.use(undefined, (err: unknown) => {
+    if (isAxiosError(err) && err.code === 'ERR_CANCELED' && err.config && deadlines.get(err.config)?.aborted) {
+      err.code = 'ETIMEDOUT';
+      err.message = `timeout of ${err.config.timeout ?? o.timeoutMs}ms exceeded (the whole reply)`;
+    }
+    return Promise.reject(err);
   });
   pools.set(client, pool);
   return client;

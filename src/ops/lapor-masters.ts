@@ -139,7 +139,7 @@ export class LaporMastersClient {
         Accept: 'application/json',
         ...laporV3AuthHeaders(config),
       },
-      axios: { validateStatus: () => true, maxRedirects: 0 },
+      axios: { validateStatus: () => true, maxRedirects: 0, maxContentLength: 50 * 1024 * 1024 },
     });
   }
 

@@ -86,10 +86,22 @@ describe('hostile files in the drop folder', () => {
   it('the unpacked size is measured by unpacking, not taken from what the archive declares', async () => {
     const bytes = await xlsx([['no', 'isi'], ...Array.from({ length: 50 }, (_, i) => [`Z-${i}`, `${i}${'b'.repeat(30_000)}`])]);
     await expect(checkUnpackedSize(bytes, 10 * 1024 * 1024)).resolves.toBeUndefined();
-    // declared sizes set to 1 byte in every central directory entry: the count still stops at the limit
+    // declared sizes set to 1 byte in every central directory entry: refused, never trusted
     const lying = Buffer.from(bytes);
     for (let i = 0; i + 4 <= lying.length; i++) if (lying.readUInt32LE(i) === 0x02014b50) lying.writeUInt32LE(1, i + 24);
     await expect(checkUnpackedSize(lying, 512 * 1024)).rejects.toThrow(FileProblem);
-    await expect(checkUnpackedSize(lying, 512 * 1024)).rejects.toThrow(/unpacks to more than max_unpacked_bytes 512KB/);
+    await expect(checkUnpackedSize(lying, 512 * 1024)).rejects.toThrow(/unpacks to more than max_unpacked_bytes 512KB|cannot be unpacked \(.*size mismatch\)/);
+  });
+
+  it('a bomb with a wrong entry count or bytes before the archive is still measured (the check reads ZIPs as exceljs does)', async () => {
+    const bytes = await xlsx([['no', 'isi'], ...Array.from({ length: 50 }, (_, i) => [`Z-${i}`, `${i}${'b'.repeat(30_000)}`])]);
+    const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const noCount = Buffer.from(bytes);
+    noCount.writeUInt16LE(0, eocd + 8);
+    noCount.writeUInt16LE(0, eocd + 10);
+    const prefixed = Buffer.concat([Buffer.from([0]), bytes]);
+    for (const tricked of [noCount, prefixed]) {
+      await expect(checkUnpackedSize(tricked, 512 * 1024)).rejects.toThrow(/unpacks to more than max_unpacked_bytes 512KB/);
+    }
   });
 });

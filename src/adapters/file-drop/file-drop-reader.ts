@@ -4,7 +4,6 @@
  * without BOM, Windows-1252, UTF-16 with BOM) and its delimiter detected; XLSX is read with
  * exceljs. A file that cannot be read as a whole raises `FileProblem` with a reason staff can act on.
  */
-import { createInflateRaw } from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
@@ -288,86 +287,44 @@ function tooManyRows(max: number): FileProblem {
 
 // ------------------------------------------------------------------------------------ XLSX = ZIP
 
-const EOCD_SIGNATURE = 0x06054b50;
-const CENTRAL_SIGNATURE = 0x02014b50;
-const LOCAL_SIGNATURE = 0x04034b50;
-
 /**
  * Refuses an XLSX (a ZIP archive) that unpacks to more than `max` bytes — a "zip bomb" of a few
- * MB can unpack to gigabytes, and exceljs would hold all of it. Every member is inflated once
- * while counting, in a stream (nothing kept), and the count stops at the limit; the sizes the
- * archive declares are not trusted. An archive this walk cannot follow is left to exceljs, which
- * refuses it with its own message.
+ * MB can unpack to gigabytes, and exceljs would hold all of it. The archive is read with JSZip,
+ * the ZIP reader exceljs itself uses, so the check sees exactly the members exceljs would unpack
+ * (a walk of our own could be fooled by a wrong entry count or bytes before the archive, which
+ * JSZip tolerates). Every member is inflated once while counting, in a stream (nothing kept), and
+ * the count stops at the limit; the sizes the archive declares are not trusted.
  */
 export async function checkUnpackedSize(bytes: Buffer, max: number): Promise<void> {
-  const entries = zipEntries(bytes);
-  if (!entries) return;
+  const { default: JSZip } = await import('jszip');
+  let zip: InstanceType<typeof JSZip>;
+  try {
+    zip = await JSZip.loadAsync(bytes, { checkCRC32: false });
+  } catch (err) {
+    throw new FileProblem(`the XLSX workbook cannot be opened (${(err as Error).message}); save it again from Excel as .xlsx`);
+  }
   let total = 0;
-  for (const e of entries) {
-    const budget = max - total;
-    if (e.method === 0) total += e.compressedSize;
-    else if (e.method === 8) total += await inflatedSize(bytes.subarray(e.dataStart, e.dataStart + e.compressedSize), budget);
-    else continue; // exceljs refuses what it cannot unpack
+  for (const member of Object.values(zip.files)) {
+    if (member.dir) continue;
+    total = await countInflated(member.nodeStream('nodebuffer'), total, max);
     if (total > max) throw new FileProblem(`the workbook unpacks to more than max_unpacked_bytes ${formatSize(max)} (an XLSX file is a ZIP archive): the file is not read; save it again from Excel, or split it`);
   }
 }
 
-interface ZipEntry {
-  readonly method: number;
-  readonly compressedSize: number;
-  readonly dataStart: number;
-}
-
-function zipEntries(bytes: Buffer): ZipEntry[] | undefined {
-  // the end-of-central-directory record: the last 22 bytes, or up to 64 KB earlier with a comment
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
-    if (bytes.readUInt32LE(i) === EOCD_SIGNATURE) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return undefined;
-  const count = bytes.readUInt16LE(eocd + 10);
-  let at = bytes.readUInt32LE(eocd + 16);
-  const entries: ZipEntry[] = [];
-  for (let n = 0; n < count; n++) {
-    if (at + 46 > bytes.length || bytes.readUInt32LE(at) !== CENTRAL_SIGNATURE) return undefined;
-    const method = bytes.readUInt16LE(at + 10);
-    const compressedSize = bytes.readUInt32LE(at + 20);
-    const local = bytes.readUInt32LE(at + 42);
-    at += 46 + bytes.readUInt16LE(at + 28) + bytes.readUInt16LE(at + 30) + bytes.readUInt16LE(at + 32);
-    if (compressedSize === 0xffffffff || local === 0xffffffff) throw new FileProblem('the workbook is a ZIP64 archive (over 4 GB): the file is not read');
-    if (local + 30 > bytes.length || bytes.readUInt32LE(local) !== LOCAL_SIGNATURE) return undefined;
-    const dataStart = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
-    if (dataStart + compressedSize > bytes.length) return undefined;
-    entries.push({ method, compressedSize, dataStart });
-  }
-  return entries;
-}
-
-/** Bytes `data` inflates to, counting up to `budget + 1` at most (then it stops). */
-function inflatedSize(data: Buffer, budget: number): Promise<number> {
-  return new Promise((resolve) => {
-    const inflate = createInflateRaw();
-    let n = 0;
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      resolve(n);
-    };
-    inflate.on('data', (chunk: Buffer) => {
+/** `start` plus the bytes the stream yields, counting up to just past `max` (then it stops reading). */
+function countInflated(stream: NodeJS.ReadableStream, start: number, max: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let n = start;
+    stream.on('data', (chunk: Buffer) => {
       n += chunk.length;
-      if (n > budget) {
-        inflate.destroy();
-        finish();
+      if (n > max) {
+        stream.pause();
+        stream.removeAllListeners('data');
+        resolve(n);
       }
     });
-    inflate.on('end', finish);
-    inflate.on('close', finish);
-    inflate.on('error', finish); // a broken member: exceljs says so when it opens the workbook
-    inflate.end(data);
+    stream.on('end', () => resolve(n));
+    stream.on('error', (err: Error) => reject(new FileProblem(`the XLSX workbook cannot be unpacked (${err.message}); save it again from Excel as .xlsx`)));
   });
 }
 

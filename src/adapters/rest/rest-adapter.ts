@@ -33,7 +33,8 @@ export class RestAdapter implements SourceAdapter<RestCursor> {
       baseURL: config.base_url.replace(/\/+$/, ''),
       timeoutMs: config.timeout,
       headers: { Accept: 'application/json', ...authHeaders(config) },
-      axios: { validateStatus: () => true },
+      // no redirects: an API-key header would follow one to another host (a Link header is checked the same way)
+      axios: { validateStatus: () => true, maxRedirects: 0 },
     });
   }
 

@@ -102,7 +102,8 @@ export class WebhookAdapter implements SourceAdapter<undefined> {
     this.closing = undefined;
     // loaded on first use: a bridge without a webhook source does not carry fastify in memory
     const { default: Fastify } = await import('fastify');
-    const app = Fastify({ logger: false, bodyLimit: this.config.body_limit, return503OnClosing: true });
+    // a sender dripping its body cannot hold a connection for ever (fastify's defaults are no limit)
+    const app = Fastify({ logger: false, bodyLimit: this.config.body_limit, return503OnClosing: true, requestTimeout: 30_000, connectionTimeout: 60_000 });
     // the signature covers the exact bytes sent, so the body is kept raw and parsed after the check
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -77,7 +77,7 @@ export class LaporLegacyXmlSink implements Sink {
       },
     });
     if (config.rate_limit_per_second > 0) {
-      limitRate(this.http, config.rate_limit_per_second);
+      limitRate(this.http, config.rate_limit_per_second, config.name);
     }
   }
 

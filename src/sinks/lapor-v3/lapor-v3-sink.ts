@@ -59,7 +59,8 @@ export class LaporV3Sink implements Sink {
         Accept: 'application/json',
         ...laporV3AuthHeaders(config),
       },
-      axios: { validateStatus: () => true },
+      // no redirects: the app-token header would follow one to another host; replies are small
+      axios: { validateStatus: () => true, maxRedirects: 0, maxContentLength: 10 * 1024 * 1024 },
     });
     if (config.rate_limit_per_second > 0) {
       // every call to the destination (upload, create, lookup) waits for its slot
