@@ -107,6 +107,14 @@ const BLOCKED: readonly [string, number, 'ipv4' | 'ipv6', string][] = [
   ['fc00::', 7, 'ipv6', 'unique-local'],
   ['fe80::', 10, 'ipv6', 'link-local'],
   ['ff00::', 8, 'ipv6', 'multicast'],
+  // IPv6 forms that carry an IPv4 address the network may route to: translation (NAT64), 6to4,
+  // IPv4-compatible, and the deprecated site-local and discard ranges — all refused outright
+  ['64:ff9b::', 96, 'ipv6', 'IPv4 translation (NAT64)'],
+  ['64:ff9b:1::', 48, 'ipv6', 'IPv4 translation (NAT64)'],
+  ['2002::', 16, 'ipv6', '6to4'],
+  ['::', 96, 'ipv6', 'IPv4-compatible'],
+  ['fec0::', 10, 'ipv6', 'site-local'],
+  ['100::', 64, 'ipv6', 'discard'],
 ];
 
 const blockLists = BLOCKED.map(([addr, prefix, type, label]) => {

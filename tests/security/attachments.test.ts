@@ -166,6 +166,11 @@ describe('attachment policy (fetcher)', () => {
     expect(addressClass('8.8.8.8')).toBeUndefined();
     expect(addressClass('::ffff:127.0.0.1')).toBe('loopback');
     expect(addressClass('100.64.1.1')).toBe('private (CGNAT)');
+    // IPv6 forms that can reach an IPv4 address (169.254.169.254 here) on a translating network
+    expect(addressClass('64:ff9b::a9fe:a9fe')).toBe('IPv4 translation (NAT64)');
+    expect(addressClass('2002:a9fe:a9fe::1')).toBe('6to4');
+    expect(addressClass('::a9fe:a9fe')).toBe('IPv4-compatible');
+    expect(addressClass('2001:4860:4860::8888')).toBeUndefined();
     expect(sniffType(Buffer.from('%PDF-1.7\n'))).toBe('pdf');
     expect(sniffType(Buffer.from('GIF89a......'))).toBe('gif');
     expect(sniffType(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))).toBe('webp');
