@@ -180,7 +180,10 @@ export function slaReport(db: Database.Database, setup: SlaSetup, o: SlaReportOp
   const complaints: SlaComplaint[] = [];
 
   for (const r of rows) {
-    const sla = followSla(r, setup, o.asOf);
+    // a closed or rejected complaint is done: nothing to compute (most of a long-running ledger)
+    const done = r.closed_at !== null || r.stage === 'closed' || r.stage === 'rejected';
+    const sla = done ? undefined : followSla(r, setup, o.asOf);
+    const slaStage: SlaStage = sla?.stage ?? 'done';
     const agency = agencyOf(r);
     const a = agencies.get(agency) ?? { agency, agency_id: r.disposition_id ?? null, ...zero() };
     agencies.set(agency, a);
@@ -189,13 +192,13 @@ export function slaReport(db: Database.Database, setup: SlaSetup, o: SlaReportOp
     const saKey = `${r.source_id}\u0000${agency}`;
     const sa = sourceAgency.get(saKey) ?? { source: r.source_id, agency, ...zero() };
     sourceAgency.set(saKey, sa);
-    const counters = [totals, byStage[sla.stage], a, s, sa];
+    const counters = [totals, byStage[slaStage], a, s, sa];
     for (const c of counters) c.followed++;
     byFollowStage[r.stage] = (byFollowStage[r.stage] ?? 0) + 1;
-    if (sla.stage === 'done') totals.done++;
+    if (slaStage === 'done') totals.done++;
 
-    const state = sla.overdue ? 'overdue' : sla.at_risk ? 'at_risk' : null;
-    if (!state) continue;
+    const state = sla?.overdue ? 'overdue' : sla?.at_risk ? 'at_risk' : null;
+    if (!state || !sla) continue;
     for (const c of counters) c[state]++;
     complaints.push({
       sla_state: state,
