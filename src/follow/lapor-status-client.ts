@@ -10,10 +10,10 @@
 import { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { DateTime } from 'luxon';
 import pRetry, { AbortError } from 'p-retry';
-import { createHttpClient, destroyHttpClient } from '../net/http-client.js';
+import { destroyHttpClient } from '../net/http-client.js';
 import { parseRetryAfter } from '../sinks/classify-failure.js';
-import { laporV3AuthHeaders, type LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
-import { limitRate } from '../sinks/sink-support.js';
+import type { LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
+import { laporV3Http } from '../sinks/lapor-v3/lapor-v3-http.js';
 import { JAKARTA_ZONE } from '../sla/holidays.js';
 import { redactText } from '../util/redact.js';
 
@@ -88,17 +88,9 @@ export class LaporStatusClient implements StatusReader {
     this.retryMinMs = options.retryMinMs ?? 500;
     this.maxPages = options.maxPages ?? 200;
     this.now = options.now ?? (() => new Date());
-    this.http = createHttpClient({
-      baseURL: config.base_url.replace(/\/+$/, ''),
-      timeoutMs: config.timeout,
-      connectTimeoutMs: config.connect_timeout,
-      tls: config.tls,
-      headers: { Accept: 'application/json', ...laporV3AuthHeaders(config) },
-      // a status reply or a page of follow-ups is a few KB: a huge body is refused, not parsed
-      axios: { validateStatus: () => true, maxRedirects: 0, maxContentLength: MAX_REPLY_BYTES },
-    });
-    // the same slots as delivery: together they stay within the destination's rate limit
-    if (config.rate_limit_per_second > 0) limitRate(this.http, config.rate_limit_per_second, config.name);
+    // a status reply or a page of follow-ups is a few KB: a huge body is refused, not parsed;
+    // the rate-limit slots are the ones delivery uses
+    this.http = laporV3Http(config, { maxReplyBytes: MAX_REPLY_BYTES });
   }
 
   async close(): Promise<void> {

@@ -17,8 +17,9 @@ import { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { stringify } from 'csv-stringify/sync';
 import { normaliseKey } from '../mapping/lookups.js';
 import { getPath } from '../mapping/compile-mapping.js';
-import { createHttpClient, destroyHttpClient } from '../net/http-client.js';
-import { laporV3AuthHeaders, type LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
+import { destroyHttpClient } from '../net/http-client.js';
+import { laporV3Http } from '../sinks/lapor-v3/lapor-v3-http.js';
+import type { LaporV3Config } from '../sinks/lapor-v3/lapor-v3-config.js';
 import { redactText } from '../util/redact.js';
 
 export const INSTITUTIONS_FILE = 'lapor-institutions.csv';
@@ -128,19 +129,8 @@ export class LaporMastersClient {
   ) {
     this.base = config.base_url.replace(/\/+$/, '');
     this.origin = new URL(this.base).origin;
-    // the same two headers LaporV3Sink sends on every call
-    this.http = createHttpClient({
-      baseURL: this.base,
-      timeoutMs: config.timeout,
-      connectTimeoutMs: config.connect_timeout,
-      tls: config.tls,
-      keepAlive: false,
-      headers: {
-        Accept: 'application/json',
-        ...laporV3AuthHeaders(config),
-      },
-      axios: { validateStatus: () => true, maxRedirects: 0, maxContentLength: 50 * 1024 * 1024 },
-    });
+    // the same client settings as LaporV3Sink; one-off, and not held to the delivery rate limit
+    this.http = laporV3Http(config, { maxReplyBytes: 50 * 1024 * 1024, keepAlive: false, rateLimited: false });
   }
 
   private where(p: string): string {

@@ -8,10 +8,11 @@ import { redactText } from '../../util/redact.js';
 import { sha256, stableStringify } from '../../util/stable-json.js';
 import { classifyCreate, parseRetryAfter } from '../classify-failure.js';
 import { sourceRef, type DeliveryContext, type DeliveryOutcome, type LookupContext, type LookupResult, type Sink } from '../sink.js';
-import { Final, limitRate, NotSentError, renderRef, RetryLater, sleep } from '../sink-support.js';
-import { laporV3AuthHeaders, type LaporV3Config } from './lapor-v3-config.js';
+import { Final, NotSentError, renderRef, RetryLater, sleep } from '../sink-support.js';
+import type { LaporV3Config } from './lapor-v3-config.js';
 import { getPath } from '../../mapping/compile-mapping.js';
-import { CONNECT_TIMEOUT_CODE, createHttpClient, destroyHttpClient } from '../../net/http-client.js';
+import { CONNECT_TIMEOUT_CODE, destroyHttpClient } from '../../net/http-client.js';
+import { laporV3Http } from './lapor-v3-http.js';
 import { AttachmentFetcher, type AttachmentFetcherOptions } from '../attachment-fetch.js';
 
 export interface LaporV3SinkOptions {
@@ -50,22 +51,8 @@ export class LaporV3Sink implements Sink {
     this.inCallRetries = options.inCallRetries ?? 2;
     this.maxInCallWaitMs = options.maxInCallWaitMs ?? 5000;
     this.now = options.now ?? (() => new Date());
-    this.http = createHttpClient({
-      baseURL: config.base_url.replace(/\/+$/, ''),
-      timeoutMs: config.timeout,
-      connectTimeoutMs: config.connect_timeout,
-      tls: config.tls,
-      headers: {
-        Accept: 'application/json',
-        ...laporV3AuthHeaders(config),
-      },
-      // no redirects: the app-token header would follow one to another host; replies are small
-      axios: { validateStatus: () => true, maxRedirects: 0, maxContentLength: 10 * 1024 * 1024 },
-    });
-    if (config.rate_limit_per_second > 0) {
-      // every call to the destination (upload, create, lookup) waits for its slot
-      limitRate(this.http, config.rate_limit_per_second, config.name); // shared with status sync
-    }
+    // every call to the destination (upload, create, lookup) waits for its rate-limit slot
+    this.http = laporV3Http(config, { maxReplyBytes: 10 * 1024 * 1024 });
     this.fetcher = new AttachmentFetcher({
       config: config.attachments,
       maxBytes: config.max_attachment_bytes,
