@@ -163,8 +163,8 @@ export class FollowStore {
       const nowIso = ctx.now.toISOString();
       let f = this.follow(record.id);
       if (!f || f.lapor_id !== snap.laporId) {
-        // first sight, or a complaint sent again under a new LAPOR! id (resend --force): start over
-        this.restart(record, snap.laporId);
+        // normally done at delivery; kept here so a row the ledger did not create is followed too
+        this.ledger.startFollowing(record);
         f = this.follow(record.id) as FollowRow;
       }
       const changes = this.diff(record, f, snap, ctx);
@@ -287,12 +287,6 @@ export class FollowStore {
     }).immediate();
   }
 
-  /** A fresh follow row for the record's current LAPOR! id (the history of an earlier id stays). */
-  private restart(record: RecordRow, laporId: string): void {
-    this.db.prepare('DELETE FROM follow WHERE record_id = ?').run(record.id);
-    this.db.prepare("INSERT INTO follow (record_id, lapor_id, submitted_at, stage) VALUES (?, ?, ?, 'received')").run(record.id, laporId, record.delivered_at ?? record.updated_at);
-  }
-
   /**
    * What is new in a snapshot. When LAPOR! gives `data_logs`, the log is the status history:
    * each entry is stored once, known by its content (name, time and how many identical entries
@@ -400,7 +394,7 @@ export class FollowStore {
   recordCheckFailure(record: RecordRow, laporId: string, error: string, now: Date, schedule: CheckSchedule): void {
     this.db.transaction(() => {
       const existing = this.follow(record.id);
-      if (!existing || existing.lapor_id !== laporId) this.restart(record, laporId);
+      if (!existing || existing.lapor_id !== laporId) this.ledger.startFollowing(record);
       const f = this.follow(record.id) as FollowRow;
       const failures = f.check_failures + 1;
       const delay = Math.min(schedule.newEveryMs * 2 ** Math.min(failures - 1, 20), schedule.quietEveryMs);

@@ -524,7 +524,7 @@ export class SqliteLedger {
    * is due for a first check at once. Sent again under a new LAPOR! id (resend --force), it is
    * followed afresh; the history of the earlier id stays in `statuses`.
    */
-  private startFollowing(r: RecordRow): void {
+  startFollowing(r: RecordRow): void {
     this.stmt(
       `INSERT INTO follow (record_id, lapor_id, submitted_at, stage) VALUES (?, ?, ?, 'received')
        ON CONFLICT (record_id) DO UPDATE SET lapor_id = excluded.lapor_id, submitted_at = excluded.submitted_at,
