@@ -129,7 +129,7 @@ async function checkStatuses(o: FollowRunOptions, store: FollowStore, reader: St
       summary.checked++;
       try {
         const snap = await reader.read(laporId, o.signal);
-        const refLine = refTemplate === undefined ? undefined : refLineOf(o.ledger, record, refTemplate);
+        const refLine = refTemplate === undefined ? undefined : () => refLineOf(o.ledger, record, refTemplate);
         const r = store.applySnapshot(record, snap, { now: o.now(), model, sla: o.sla, schedule, writeBack: follow.write_back && (writeBackSources.has(record.source_id) || !o.adapters.has(record.source_id)), refLine, runId });
         if (r.statusChanges + r.followups > 0) summary.changed++;
         summary.status_changes += r.statusChanges;

@@ -55,8 +55,8 @@ export interface ApplyContext {
   readonly schedule: CheckSchedule;
   /** Queue write-backs for this record's source. */
   readonly writeBack: boolean;
-  /** The `Ref:` line the sink ends this complaint's content (and its own follow-ups) with. */
-  readonly refLine?: string;
+  /** The `Ref:` line the sink ends this complaint's content (and its own follow-ups) with; asked only when needed. */
+  readonly refLine?: () => string | undefined;
   readonly runId?: number;
 }
 
@@ -367,10 +367,15 @@ export class FollowStore {
     }
 
     const ownIds = this.ownFollowupIds(record.id);
+    let refLine: string | undefined | null = null; // read from the stored complaint on first need
+    const endsWithRef = (content: string): boolean => {
+      if (refLine === null) refLine = ctx.refLine?.()?.trim();
+      return refLine !== undefined && lastLine(content) === refLine;
+    };
     for (const fu of snap.followups) {
       const key = `followup:${fu.id}`;
       if (known.has(key)) continue;
-      const own = ownIds.has(fu.id) || (ctx.refLine !== undefined && fu.content.startsWith(OWN_FOLLOWUP_INTRO) && lastLine(fu.content) === ctx.refLine.trim());
+      const own = ownIds.has(fu.id) || (fu.content.startsWith(OWN_FOLLOWUP_INTRO) && endsWithRef(fu.content));
       out.push({
         kind: 'followup',
         key,
