@@ -70,7 +70,8 @@ export interface ApplyResult {
   readonly sla: SlaResult;
 }
 
-export type WriteBackState = 'pending' | 'sending' | 'retry_wait' | 'sent' | 'failed';
+export const writeBackStates = ['pending', 'sending', 'retry_wait', 'sent', 'failed'] as const;
+export type WriteBackState = (typeof writeBackStates)[number];
 
 export interface WriteBackRow {
   id: number;
@@ -517,7 +518,7 @@ export class FollowStore {
   }
 
   writeBackCounts(): Record<WriteBackState, number> {
-    const out: Record<WriteBackState, number> = { pending: 0, sending: 0, retry_wait: 0, sent: 0, failed: 0 };
+    const out = Object.fromEntries(writeBackStates.map((st) => [st, 0])) as Record<WriteBackState, number>;
     for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM write_backs GROUP BY state').all() as { state: WriteBackState; n: number }[]) out[r.state] = r.n;
     return out;
   }

@@ -14,6 +14,8 @@
  */
 import type Database from 'better-sqlite3';
 import { followSla } from '../follow/follow-sla.js';
+import { writeBackStates } from '../follow/follow-store.js';
+import { followStages } from '../status/lapor-status.js';
 import type { SlaResult, SlaStage } from '../sla/sla-rules.js';
 import { DEFAULT_SLA_RULES } from '../sla/sla-rules.js';
 import type { SlaSetup } from '../sla/sla-setup.js';
@@ -132,9 +134,6 @@ const FOLLOWED_SQL = `
     AND (@to IS NULL OR julianday(coalesce(f.submitted_at, r.delivered_at, r.updated_at)) < julianday(@to))
   ORDER BY r.id`;
 
-/** Follow-through stages (src/follow), for metrics that list every stage even at zero. */
-export const followStages = ['received', 'verified', 'disposed', 'in_progress', 'closed', 'rejected'] as const;
-export const writeBackStates = ['pending', 'sending', 'retry_wait', 'sent', 'failed'] as const;
 
 /** Followed complaints per follow-through stage (unknown stages included as stored). */
 export function followedByStage(db: Database.Database): Record<string, number> {
