@@ -94,7 +94,7 @@ export async function followWithBridge(
   bridge: Bridge,
   options: { sourceId?: string; all?: boolean; stop?: AbortSignal; signal?: AbortSignal; readerOptions?: LaporStatusClientOptions } = {},
 ): Promise<FollowSummary> {
-  const sla = await loadSlaSetup(bridge.config, (w) => bridge.logger.warn(w));
+  const sla = await loadSlaSetup(bridge.config.dir, bridge.config.settings.sla, (w) => bridge.logger.warn(w));
   return runFollow({
     ledger: bridge.ledger,
     settings: bridge.config.settings,

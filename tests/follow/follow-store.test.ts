@@ -104,7 +104,7 @@ beforeEach(async () => {
   clock = Date.parse('2025-06-02T09:00:00+07:00');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp4n-follow-store-'));
   ledger = SqliteLedger.open(path.join(dir, 'ledger.sqlite'), { now });
-  sla = await loadSlaSetup({ dir, settings });
+  sla = await loadSlaSetup(dir, settings.sla);
 });
 
 afterEach(() => {

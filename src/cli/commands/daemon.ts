@@ -31,7 +31,7 @@ export async function daemonCommand(g: GlobalOptions, o: { once?: boolean }): Pr
     ledger: () => current?.bridge.ledger,
     breaker: () => current?.bridge.breaker,
     destination: () => current?.config.settings.destination.name ?? config.settings.destination.name,
-  }, await loadSlaSetup(config, (w) => logger.warn(w)));
+  }, await loadSlaSetup(config.dir, config.settings.sla, (w) => logger.warn(w)));
 
   const start = async (cfg: LoadedSettings): Promise<Running> => {
     const bridge = await openBridge(cfg, { logger });

@@ -10,7 +10,6 @@ import { recordStates } from '../../ledger/record-state.js';
 import { defaultSlaSetup, followedByStage, NO_AGENCY, slaCsvColumns, slaReport, writeBacksByState, type SlaComplaint, type SlaReport } from '../../ledger/sla-report.js';
 import { osUser } from '../../ledger/sqlite-ledger.js';
 import { verifyLedger } from '../../ledger/verify-ledger.js';
-import type { LoadedSettings } from '../../settings/load-settings.js';
 import { slaSettingsSchema } from '../../settings/settings-schema.js';
 import { loadSlaSetup, type SlaSetup } from '../../sla/sla-setup.js';
 import { redactText } from '../../util/redact.js';
@@ -231,9 +230,7 @@ export async function slaSetupFor(g: GlobalOptions): Promise<SlaSetup> {
   }
   const parsed = slaSettingsSchema.safeParse((doc as { sla?: unknown } | null)?.sla ?? {});
   if (!parsed.success) throw new UsageError(`${file}: sla: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(section)'}: ${i.message}`).join('; ')}`);
-  // loadSlaSetup reads only `dir` and `settings.sla`
-  const config = { dir: path.dirname(file), settings: { sla: parsed.data } } as unknown as Pick<LoadedSettings, 'dir' | 'settings'>;
-  return loadSlaSetup(config, (w) => process.stderr.write(`sp4n-bridge: warning: ${w}\n`));
+  return loadSlaSetup(path.dirname(file), parsed.data, (w) => process.stderr.write(`sp4n-bridge: warning: ${w}\n`));
 }
 
 /** `--as-of`: an ISO 8601 date/time (a bare YYYY-MM-DD is 00:00 WIB that day); default now. */
